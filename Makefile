@@ -1,0 +1,38 @@
+# rarex task file. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint schema clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install rarex with all its extras
+
+demo: $(STAMP) ## Run the main job on the bundled data
+	$(BIN)/rarex rules list --as-of $$(date +%F)
+	$(BIN)/rarex rules status CN-2025-61 --as-of $$(date +%F)
+	$(BIN)/rarex rules timeline --from 2023-01-01 --to 2027-06-30
+
+test: $(STAMP) ## Run the whole suite
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## ruff and mypy --strict
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+schema: $(STAMP) ## Regenerate docs/rule-schema.json from the pydantic models
+	$(BIN)/rarex rules schema > docs/rule-schema.json
+
+clean: ## Remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

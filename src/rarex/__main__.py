@@ -1,0 +1,3 @@
+from rarex.cli.app import main
+
+main()

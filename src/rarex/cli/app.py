@@ -1,0 +1,38 @@
+"""The ``rarex`` command line (Typer with Rich output)."""
+
+from __future__ import annotations
+
+import typer
+
+from rarex import __version__
+from rarex.cli import rules_cmd
+from rarex.settings import Settings
+
+app = typer.Typer(
+    name="rarex",
+    help="China's export controls on rare earths and critical minerals: dated, cited answers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(rules_cmd.app, name="rules")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rarex {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Settings are read once here, from the environment (prefix RAREX_), and passed down."""
+    ctx.obj = Settings()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,124 @@
+"""Shared CLI plumbing: options, the per-invocation context, JSON output and error exits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from rarex.core.rulebook import RuleBook, Snapshot, UnknownReference
+from rarex.core.vocab import Status
+from rarex.io.rule_loader import RuleLoadError, load_rules
+from rarex.settings import Settings
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Date of the answer (YYYY-MM-DD). Default: today.")
+]
+AssumeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--assume",
+        help="Override a status for what-if work: ID=STATUS or ID/LIMB=STATUS. Repeatable.",
+    ),
+]
+RulesDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules-dir",
+        help="Extra rules directory merged over the bundled rules (env RAREX_RULES_DIR).",
+    ),
+]
+
+
+@dataclass
+class Context:
+    """What one command invocation needs: settings, consoles and the loaded rulebook."""
+
+    settings: Settings
+    rules_dir: Path | None
+    console: Console = field(default_factory=Console)
+    err: Console = field(default_factory=lambda: Console(stderr=True))
+    files: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, ctx: typer.Context, rules_dir: Path | None) -> Context:
+        settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
+        return cls(settings=settings, rules_dir=rules_dir or settings.rules_dir)
+
+    def rulebook(self) -> RuleBook:
+        """Load the rulebook or exit 1 with every error (file, line, field, reason)."""
+        try:
+            loaded = load_rules(self.rules_dir)
+        except RuleLoadError as exc:
+            for error in exc.errors:
+                self.err.print(str(error), markup=False, highlight=False)
+            self.err.print("The rulebook is invalid; run `rarex rules check`.", style="bold red")
+            raise typer.Exit(1) from None
+        self.files = loaded.files
+        return loaded.rulebook
+
+    def day(self, text: str | None) -> date:
+        """Parse a YYYY-MM-DD option; the clock is read here, at the edge, never in the core."""
+        if text is None:
+            return date.today()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+    def snapshot(
+        self, rulebook: RuleBook, as_of: str | None, assume: list[str] | None = None
+    ) -> Snapshot:
+        """The rulebook as of the ``--as-of`` day with the ``--assume`` overrides."""
+        day = self.day(as_of)
+        assumptions = parse_assumptions(assume)
+        try:
+            return rulebook.at(day, assumptions)
+        except UnknownReference as exc:
+            self.err.print(f"Error: --assume names an {exc}", style="bold red")
+            raise typer.Exit(2) from None
+
+    def checked_ref(self, rulebook: RuleBook, ref: str) -> str:
+        try:
+            rulebook.resolve_ref(ref)
+        except UnknownReference as exc:
+            self.err.print(f"Error: {exc}", style="bold red")
+            raise typer.Exit(2) from None
+        return ref
+
+
+def parse_assumptions(values: list[str] | None) -> dict[str, Status]:
+    """``["CN-2025-61=in_force"]`` → ``{"CN-2025-61": Status.IN_FORCE}``."""
+    result: dict[str, Status] = {}
+    for value in values or []:
+        ref, sep, status = value.partition("=")
+        if not sep or not ref:
+            raise typer.BadParameter(f"{value!r}: expected ID=STATUS", param_hint="--assume")
+        try:
+            result[ref.strip()] = Status(status.strip())
+        except ValueError:
+            allowed = ", ".join(s.value for s in Status)
+            raise typer.BadParameter(
+                f"{value!r}: unknown status {status!r} (one of {allowed})", param_hint="--assume"
+            ) from None
+    return result
+
+
+def emit_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint schema clean
+.PHONY: help install demo test lint schema docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
@@ -27,8 +27,8 @@ test: $(STAMP) ## Run the whole suite
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP) ## ruff and mypy --strict
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks conftest.py
+	$(BIN)/ruff format --check src tests benchmarks conftest.py
 	$(BIN)/mypy
 
 schema: $(STAMP) ## Regenerate docs/rule-schema.json from the pydantic models
@@ -36,3 +36,7 @@ schema: $(STAMP) ## Regenerate docs/rule-schema.json from the pydantic models
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+docs: $(STAMP) ## Regenerate docs/cli.md and docs/rule-schema.json
+	$(BIN)/python -m rarex.cli.reference > docs/cli.md
+	$(BIN)/rarex rules schema > docs/rule-schema.json

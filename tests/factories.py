@@ -16,7 +16,11 @@ def day_fact(value: str, verification: str = "official") -> dict[str, Any]:
 
 
 def end_fact(
-    value: str, *, inclusive: bool = True, after: str = "unknown", inclusive_verification: str = "official"
+    value: str,
+    *,
+    inclusive: bool = True,
+    after: str = "unknown",
+    inclusive_verification: str = "official",
 ) -> dict[str, Any]:
     return {
         "value": value,
@@ -53,14 +57,21 @@ def instrument(inst_id: str, limbs: list[dict[str, Any]], **extra: Any) -> Instr
 
 
 def suspension(
-    inst_id: str, targets: list[str], starts: str, ends: dict[str, Any] | None, action: str = "suspend"
+    inst_id: str,
+    targets: list[str],
+    starts: str,
+    ends: dict[str, Any] | None,
+    action: str = "suspend",
 ) -> Instrument:
-    effect: dict[str, Any] = {"action": action, "targets": targets, "starts": day_fact(starts), **CITED}
+    effect: dict[str, Any] = {
+        "action": action,
+        "targets": targets,
+        "starts": day_fact(starts),
+        **CITED,
+    }
     if ends is not None:
         effect["ends"] = ends
-    return instrument(
-        inst_id, [limb("act", starts)], kind="suspension", effects=[effect]
-    )
+    return instrument(inst_id, [limb("act", starts)], kind="suspension", effects=[effect])
 
 
 def book(*instruments: Instrument) -> RuleBook:

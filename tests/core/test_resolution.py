@@ -57,7 +57,9 @@ def test_suspension_window_and_what_follows() -> None:
 def test_suspension_that_resumes_returns_to_own_status() -> None:
     rb = book(
         instrument("CN-2025-1", [limb("cl1", "2025-01-01")]),
-        suspension("CN-2025-2", ["CN-2025-1/cl1"], "2025-05-14", end_fact("2025-08-11", after="resumes")),
+        suspension(
+            "CN-2025-2", ["CN-2025-1/cl1"], "2025-05-14", end_fact("2025-08-11", after="resumes")
+        ),
     )
     assert rb.at(D("2025-08-11")).status("CN-2025-1") is Status.SUSPENDED
     assert rb.at(D("2025-08-12")).status("CN-2025-1") is Status.IN_FORCE

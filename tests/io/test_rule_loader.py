@@ -21,14 +21,38 @@ def errors_of(case: str) -> list[RuleError]:
 @pytest.mark.parametrize(
     ("case", "file", "line", "field", "reason"),
     [
-        ("duplicate_key", "CN-TEST-1.yaml", 10, "title", "duplicate key 'title' (first defined on line 4)"),
-        ("unknown_field", "CN-TEST-1.yaml", 14, "limbs[0].suspended_until", "Extra inputs are not permitted"),
+        (
+            "duplicate_key",
+            "CN-TEST-1.yaml",
+            10,
+            "title",
+            "duplicate key 'title' (first defined on line 4)",
+        ),
+        (
+            "unknown_field",
+            "CN-TEST-1.yaml",
+            14,
+            "limbs[0].suspended_until",
+            "Extra inputs are not permitted",
+        ),
         ("bad_date", "CN-TEST-1.yaml", 14, "limbs[0].commences.value", "valid date"),
-        ("unknown_reference", "CN-TEST-1.yaml", 20, "effects[0].targets[1]", "unknown instrument id 'CN-2099-999'"),
+        (
+            "unknown_reference",
+            "CN-TEST-1.yaml",
+            20,
+            "effects[0].targets[1]",
+            "unknown instrument id 'CN-2099-999'",
+        ),
         ("unknown_source", "CN-TEST-1.yaml", 15, "limbs[0].sources[1]", "unknown source id 'Z99'"),
         ("misnamed_file", "CN-TEST-2.yaml", 1, "id", "must be named CN-TEST-1.yaml"),
         ("yaml_syntax", "CN-TEST-1.yaml", 5, "", "YAML syntax"),
-        ("bad_enum", "CN-TEST-1.yaml", 8, "verification", "'official', 'secondary' or 'unverified'"),
+        (
+            "bad_enum",
+            "CN-TEST-1.yaml",
+            8,
+            "verification",
+            "'official', 'secondary' or 'unverified'",
+        ),
         ("unknown_local_limb", "CN-TEST-1.yaml", 18, "policies[0].limb", "unknown limb id 'cl2'"),
     ],
 )

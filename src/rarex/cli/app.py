@@ -13,6 +13,7 @@ app = typer.Typer(
     help="China's export controls on rare earths and critical minerals: dated, cited answers.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
 )
 app.add_typer(rules_cmd.app, name="rules")
 

@@ -67,7 +67,7 @@ class Context:
             loaded = load_rules(self.rules_dir)
         except RuleLoadError as exc:
             for error in exc.errors:
-                self.err.print(str(error), markup=False, highlight=False)
+                self.err.print(str(error), markup=False, highlight=False, soft_wrap=True)
             self.err.print("The rulebook is invalid; run `rarex rules check`.", style="bold red")
             raise typer.Exit(1) from None
         self.files = loaded.files

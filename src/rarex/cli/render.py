@@ -43,15 +43,17 @@ def limb_json(state: LimbState) -> dict[str, Any]:
         "verification": state.verification.value,
         "assumed": state.assumed,
         "rests_on": [
-            {"fact": b.description, "verification": b.verification.value, "sources": list(b.sources)}
+            {
+                "fact": b.description,
+                "verification": b.verification.value,
+                "sources": list(b.sources),
+            }
             for b in state.basis
         ],
     }
 
 
-def measure_json(
-    snapshot: Snapshot, state: MeasureState, inst: Instrument
-) -> dict[str, Any]:
+def measure_json(snapshot: Snapshot, state: MeasureState, inst: Instrument) -> dict[str, Any]:
     return {
         "id": state.id,
         "as_of": snapshot.as_of.isoformat(),

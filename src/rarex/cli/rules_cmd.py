@@ -27,19 +27,19 @@ from rarex.core.rulebook import RuleBook, Snapshot
 from rarex.core.schema import Code, Instrument, code_value, schema_models
 from rarex.core.timeline import clip, measure_windows
 from rarex.core.vocab import Status
-from rarex.io.rule_loader import RuleLoadError, load_rules
+from rarex.core.scenarios import run_scenario
+from rarex.io.rule_loader import RuleLoadError, load_rules, load_scenarios, scenario_files
 
-app = typer.Typer(help="The dated rulebook of China's critical-mineral export controls.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The dated rulebook of China's critical-mineral export controls.", no_args_is_help=True
+)
 
 
 @app.command("list")
 def list_measures(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
-    status: Annotated[
-        Status | None, typer.Option(help="Only measures with this status.")
-    ] = None,
+    status: Annotated[Status | None, typer.Option(help="Only measures with this status.")] = None,
     assume: AssumeOpt = None,
     rules_dir: RulesDirOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
@@ -161,7 +161,9 @@ def _show_json(
                     "by": w.by,
                     "action": w.effect.action.value,
                     "starts": w.effect.starts.value.isoformat(),
-                    "last_day": None if w.effect.ends is None else w.effect.ends.last_day.isoformat(),
+                    "last_day": None
+                    if w.effect.ends is None
+                    else w.effect.ends.last_day.isoformat(),
                 }
                 for w in rulebook.windows_of(f"{inst.id}/{limb.id}")
             ]
@@ -184,14 +186,21 @@ def _codes(codes: tuple[Code, ...]) -> str:
 def _show_panel(rulebook: RuleBook, snapshot: Snapshot, inst: Instrument) -> Panel:
     state = snapshot.measure(inst.id)
     head = Text.assemble(
-        (inst.title.en, "bold"), "\n", inst.title.zh or "", "\n",
+        (inst.title.en, "bold"),
+        "\n",
+        inst.title.zh or "",
+        "\n",
         f"{code_value(inst.number) if inst.number else 'number unknown'} · "
         f"{', '.join(inst.issuers)} · announced "
         f"{inst.announced.value if inst.announced else 'unknown'} · {inst.verification}\n",
-        "Status as of ", str(snapshot.as_of), ": ", render.status_text(state.status),
+        "Status as of ",
+        str(snapshot.as_of),
+        ": ",
+        render.status_text(state.status),
     )
-    limbs = Table("Limb", "Status", "Commences", "Ends", "Suspended/terminated by", "Title",
-                  title="Limbs")
+    limbs = Table(
+        "Limb", "Status", "Commences", "Ends", "Suspended/terminated by", "Title", title="Limbs"
+    )
     for limb, limb_state in zip(inst.limbs, state.limbs, strict=True):
         applied = "; ".join(
             f"{w.by} {w.effect.action} {w.effect.starts.value}"
@@ -199,9 +208,14 @@ def _show_panel(rulebook: RuleBook, snapshot: Snapshot, inst: Instrument) -> Pan
             for w in rulebook.windows_of(limb_state.ref)
         )
         ends = "" if limb.ends is None else f"{limb.ends.last_day} ({limb.ends.after})"
-        limbs.add_row(limb.id, render.status_text(limb_state.status),
-                      str(limb.commences.value) if limb.commences else "unknown", ends,
-                      applied, limb.title)
+        limbs.add_row(
+            limb.id,
+            render.status_text(limb_state.status),
+            str(limb.commences.value) if limb.commences else "unknown",
+            ends,
+            applied,
+            limb.title,
+        )
     parts: list[Any] = [head, limbs]
     if inst.items:
         items = Table("Item", "Code", "Description", "Customs codes", "Thresholds", title="Items")
@@ -212,25 +226,36 @@ def _show_panel(rulebook: RuleBook, snapshot: Snapshot, inst: Instrument) -> Pan
                 f"{t.value if t.value is not None else ','.join(t.values or ())}"
                 for t in item.thresholds
             )
-            items.add_row(item.id, code, item.description.en, _codes(item.customs_codes),
-                          thresholds)
+            items.add_row(
+                item.id, code, item.description.en, _codes(item.customs_codes), thresholds
+            )
         parts.append(items)
     if inst.policies:
         policies = Table("Policy", "Limb", "Outcome", "Applies to", title="Licensing policy")
         for p in inst.policies:
             selectors = [
                 f"{name}: {', '.join(str(v) for v in value)}"
-                for name, value in (("destinations", p.destinations),
-                                    ("end users", p.end_user_types), ("end uses", p.end_uses),
-                                    ("listed on", p.listed_parties), ("items", p.items))
+                for name, value in (
+                    ("destinations", p.destinations),
+                    ("end users", p.end_user_types),
+                    ("end uses", p.end_uses),
+                    ("listed on", p.listed_parties),
+                    ("items", p.items),
+                )
                 if value
             ]
             policies.add_row(p.id, p.limb, p.outcome.value, "\n".join(selectors) or p.scope.value)
         parts.append(policies)
     cited = sorted(_cited_ids(inst.model_dump(mode="json")))
-    parts.append(Text("Sources:\n" + "\n".join(
-        f"  {s}: {rulebook.sources[s].title} <{rulebook.sources[s].url}>" for s in cited
-    ), style="dim"))
+    parts.append(
+        Text(
+            "Sources:\n"
+            + "\n".join(
+                f"  {s}: {rulebook.sources[s].title} <{rulebook.sources[s].url}>" for s in cited
+            ),
+            style="dim",
+        )
+    )
     return Panel(Group(*parts), title=inst.id)
 
 
@@ -249,7 +274,7 @@ def check(
             emit_json({"ok": False, "errors": [e.__dict__ for e in exc.errors]})
         else:
             for error in exc.errors:
-                c.err.print(str(error), markup=False, highlight=False)
+                c.err.print(str(error), markup=False, highlight=False, soft_wrap=True)
             c.err.print(f"{len(exc.errors)} error(s); nothing was loaded.", style="bold red")
         raise typer.Exit(1) from None
     rulebook = loaded.rulebook
@@ -273,7 +298,9 @@ def check(
 @app.command()
 def timeline(
     ctx: typer.Context,
-    start: Annotated[str | None, typer.Option("--from", help="First day shown (YYYY-MM-DD).")] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day shown (YYYY-MM-DD).")
+    ] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day shown (YYYY-MM-DD).")] = None,
     rules_dir: RulesDirOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
@@ -287,12 +314,17 @@ def timeline(
         raise typer.BadParameter("--to is before --from")
     windows = {m: measure_windows(rulebook, m) for m in rulebook.instruments}
     if fmt is OutputFormat.JSON:
-        emit_json({
-            "from": first.isoformat(), "to": last.isoformat(),
-            "rulebook_sha256": rulebook.sha256,
-            "measures": [{"id": m, "windows": render.windows_json(clip(w, first, last))}
-                         for m, w in windows.items()],
-        })
+        emit_json(
+            {
+                "from": first.isoformat(),
+                "to": last.isoformat(),
+                "rulebook_sha256": rulebook.sha256,
+                "measures": [
+                    {"id": m, "windows": render.windows_json(clip(w, first, last))}
+                    for m, w in windows.items()
+                ],
+            }
+        )
         return
     cells = _month_cells(first, last)
     table = Table(title=f"Status windows {first} to {last} (one cell per month)")
@@ -317,17 +349,19 @@ def _month_cells(first: date, last: date) -> list[date]:
 
 @app.command()
 def schema(
-    output: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Write to this file instead of stdout.")
+    ] = None,
 ) -> None:
     """Print the JSON Schema of rule files, scenario files and sources.yaml."""
     models = schema_models()
     roots = models[:1]
     document = {
+        **roots[0].model_json_schema(),
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "rarex rule files",
         "description": "Instrument files (rules/instruments/*.yaml); the $defs also describe "
         "sources.yaml (SourceRegistry) and scenario files (ScenarioFile).",
-        **roots[0].model_json_schema(),
     }
     defs = document.setdefault("$defs", {})
     for model in models:
@@ -339,3 +373,43 @@ def schema(
         typer.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+@app.command()
+def scenarios(
+    ctx: typer.Context,
+    rules_dir: RulesDirOpt = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Run the scenario files (bundled and from --rules-dir); exit 1 if any fails."""
+    c = Context.of(ctx, rules_dir)
+    rulebook = c.rulebook()
+    results = []
+    try:
+        for path in scenario_files(c.rules_dir):
+            for scenario in load_scenarios(path).scenarios:
+                mismatches = run_scenario(rulebook, scenario)
+                results.append((path.name, scenario.name, scenario.as_of, mismatches))
+    except RuleLoadError as exc:
+        for error in exc.errors:
+            c.err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    failed = [r for r in results if r[3]]
+    if fmt is OutputFormat.JSON:
+        emit_json({
+            "passed": len(results) - len(failed),
+            "failed": len(failed),
+            "failures": [
+                {"file": f, "name": n, "as_of": d.isoformat(), "mismatches": [str(m) for m in ms]}
+                for f, n, d, ms in failed
+            ],
+            "rulebook_sha256": rulebook.sha256,
+        })
+    else:
+        for file, name, as_of, mismatches in failed:
+            c.console.print(f"FAIL {file}: {name} (as of {as_of})", style="bold red")
+            for mismatch in mismatches:
+                c.console.print(f"  {mismatch}", markup=False)
+        c.console.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(1)

@@ -87,8 +87,8 @@ def _check_instrument(
     if inst.consolidated_into is not None and inst.consolidated_into not in instruments:
         yield problem(("consolidated_into",), f"unknown instrument id {inst.consolidated_into!r}")
     for i, effect in enumerate(inst.effects):
-        for j, target in enumerate(effect.targets):
-            reason = _limb_ref_problem(target, inst.id, instruments)
+        for j, limb_ref in enumerate(effect.targets):
+            reason = _limb_ref_problem(limb_ref, inst.id, instruments)
             if reason:
                 yield problem(("effects", i, "targets", j), reason)
 

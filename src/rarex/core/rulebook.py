@@ -116,8 +116,7 @@ class Snapshot:
             raise UnknownReference(measure_id) from None
 
     def limb(self, ref: str) -> LimbState:
-        measure_id, _, limb_id = ref.partition("/")
-        for limb in self.measure(measure_id).limbs:
+        for limb in self.measure(ref.partition("/")[0]).limbs:
             if limb.ref == ref:
                 return limb
         raise UnknownReference(ref)
@@ -207,9 +206,10 @@ class RuleBook:
         if inst.id in assumed:
             return MeasureState(inst.id, assumed[inst.id], states, True)
         return MeasureState(
-            inst.id, derive_measure_status([s.status for s in states]), states, any(
-                s.assumed for s in states
-            )
+            inst.id,
+            derive_measure_status([s.status for s in states]),
+            states,
+            any(s.assumed for s in states),
         )
 
     def boundaries(self, measure_id: str) -> list[date]:
@@ -239,7 +239,7 @@ class RuleBook:
 
 
 def derive_measure_status(statuses: list[Status]) -> Status:
-    """In force if any limb is in force; else uncertain; else suspended; else not yet; else expired."""
+    """In force if any limb is; else uncertain; else suspended; else not yet; else expired."""
     for status in STATUS_PRECEDENCE:
         if status in statuses:
             return status
@@ -275,12 +275,16 @@ def resolve_limb(ref: str, limb: Limb, windows: tuple[Window, ...], day: date) -
     covering = [w for w in suspensions if _covers(w.effect, day)]
     if covering:
         window = min(covering, key=lambda w: w.effect.starts.value)
-        basis = [_date_basis(f"suspension by {window.by} starts", window.effect.starts)]
+        window_basis = [_date_basis(f"suspension by {window.by} starts", window.effect.starts)]
         until = "with no stated end"
         if window.effect.ends is not None:
             until = f"until {window.effect.ends.last_day}"
-            basis.append(_end_basis(f"suspension by {window.by} ends", window.effect.ends, day))
-        return LimbState(ref, Status.SUSPENDED, f"suspended by {window.by} {until}", tuple(basis))
+            window_basis.append(
+                _end_basis(f"suspension by {window.by} ends", window.effect.ends, day)
+            )
+        return LimbState(
+            ref, Status.SUSPENDED, f"suspended by {window.by} {until}", tuple(window_basis)
+        )
 
     ended = [w for w in suspensions if w.effect.ends is not None]
     if ended:
@@ -308,10 +312,12 @@ def resolve_limb(ref: str, limb: Limb, windows: tuple[Window, ...], day: date) -
         return LimbState(
             ref, Status.NOT_YET_IN_FORCE, f"commences on {limb.commences.value}", (start,)
         )
-    basis = [start]
+    in_force_basis = [start]
     if limb.ends is not None:
-        basis.append(_end_basis("end of the limb", limb.ends, day))
-    return LimbState(ref, Status.IN_FORCE, f"in force since {limb.commences.value}", tuple(basis))
+        in_force_basis.append(_end_basis("end of the limb", limb.ends, day))
+    return LimbState(
+        ref, Status.IN_FORCE, f"in force since {limb.commences.value}", tuple(in_force_basis)
+    )
 
 
 def _covers(effect: Effect, day: date) -> bool:

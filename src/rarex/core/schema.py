@@ -12,7 +12,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from rarex.core.vocab import (
     COUNTRY_CODE_PATTERN,

@@ -94,8 +94,14 @@ def load_rules(extra_dir: Path | None = None) -> LoadedRules:
                 continue
             inst, lines = loaded
             if inst.id in seen_here:
-                errors.append(RuleError(_display(path), lines.line_of(("id",)), "id",
-                                        f"instrument id {inst.id!r} is defined twice"))
+                errors.append(
+                    RuleError(
+                        _display(path),
+                        lines.line_of(("id",)),
+                        "id",
+                        f"instrument id {inst.id!r} is defined twice",
+                    )
+                )
                 continue
             seen_here.add(inst.id)
             if inst.id in instruments and is_user:
@@ -131,8 +137,14 @@ def _load_instrument(path: Path, errors: list[RuleError]) -> tuple[Instrument, L
     if inst is None:
         return None
     if path.stem != inst.id:
-        errors.append(RuleError(_display(path), lines.line_of(("id",)), "id",
-                                f"the file of instrument {inst.id!r} must be named {inst.id}.yaml"))
+        errors.append(
+            RuleError(
+                _display(path),
+                lines.line_of(("id",)),
+                "id",
+                f"the file of instrument {inst.id!r} must be named {inst.id}.yaml",
+            )
+        )
         return None
     return inst, lines
 
@@ -199,10 +211,8 @@ def _data_loc(loc: Iterable[str | int], lines: LineMap) -> tuple[str | int, ...]
     for part in loc:
         if (*kept, part) in lines.lines or isinstance(part, int):
             kept = (*kept, part)
-        elif not kept or kept in lines.lines:
-            # a missing field: name it, it is not in the file yet
-            if part in _model_field_names:
-                kept = (*kept, part)
+        elif (not kept or kept in lines.lines) and part in _model_field_names:
+            kept = (*kept, part)  # a missing field: named although it is not in the file
     return kept
 
 

@@ -74,12 +74,16 @@ def _convert(node: Node, loc: Loc, lines: LineMap, problems: list[YamlProblem]) 
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 problems.append(
-                    YamlProblem(key_node.start_mark.line + 1, loc, "merge keys (<<) are not allowed")
+                    YamlProblem(
+                        key_node.start_mark.line + 1, loc, "merge keys (<<) are not allowed"
+                    )
                 )
                 continue
             key = _scalar(key_node, loc, problems)
             if not isinstance(key, str | int):
-                problems.append(YamlProblem(key_node.start_mark.line + 1, loc, "a key must be text"))
+                problems.append(
+                    YamlProblem(key_node.start_mark.line + 1, loc, "a key must be text")
+                )
                 continue
             key_loc = (*loc, key)
             if key in result:
@@ -97,7 +101,8 @@ def _convert(node: Node, loc: Loc, lines: LineMap, problems: list[YamlProblem]) 
         return result
     if isinstance(node, SequenceNode):
         return [
-            _convert(child, (*loc, index), lines, problems) for index, child in enumerate(node.value)
+            _convert(child, (*loc, index), lines, problems)
+            for index, child in enumerate(node.value)
         ]
     return _scalar(node, loc, problems)
 

@@ -26,6 +26,7 @@ from rarex.core.vocab import (
     ELEMENT_SYMBOLS,
     AfterEnd,
     Comparison,
+    DutyProducts,
     EffectAction,
     EndUse,
     EndUserType,
@@ -161,12 +162,13 @@ class Item(Cited):
     control_code: Code | None = None
     description: Title
     elements: tuple[str, ...] = ()
+    elements_any: tuple[str, ...] = ()
     forms: tuple[Form, ...] = ()
     customs_codes: tuple[Code, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
     role: ItemRole | None = None
 
-    @field_validator("elements")
+    @field_validator("elements", "elements_any")
     @classmethod
     def _known_elements(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         unknown = [symbol for symbol in value if symbol not in ELEMENT_SYMBOLS]
@@ -277,9 +279,16 @@ class Duty(Cited):
     limb: LocalId
     rate_pct: Decimal = Field(ge=0)
     description: str = Field(min_length=3)
-    origins: tuple[CountryCode, ...] = ("CN",)
+    products: DutyProducts
+    origins: tuple[CountryCode, ...] | None = ("CN",)
     hs_codes: tuple[str, ...] = ()
     heading: str | None = None
+
+    @model_validator(mode="after")
+    def _check_products(self) -> Duty:
+        if (self.products is DutyProducts.LISTED_CODES) != bool(self.hs_codes):
+            raise ValueError("'hs_codes' is given exactly when products is 'listed_codes'")
+        return self
 
 
 class Instrument(Cited):

@@ -198,6 +198,14 @@ class AfterEnd(StrEnum):
     UNKNOWN = "unknown"  # no record says what followed: the status becomes uncertain
 
 
+class DutyProducts(StrEnum):
+    """Which products an additional duty covers."""
+
+    ALL_GOODS = "all_goods"  # every product of the origins (less stated exemptions)
+    LISTED_CODES = "listed_codes"  # exactly the HTS codes in ``hs_codes``
+    DESCRIBED = "described"  # a product group described in words; the codes are not recorded
+
+
 class PolicyScope(StrEnum):
     """Which items a licensing policy applies to."""
 

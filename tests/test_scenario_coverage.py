@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 
 from rarex.core.rulebook import RuleBook
-from rarex.core.timeline import measure_windows
+from rarex.core.timeline import StatusWindow, measure_windows
 from rarex.io.rule_loader import load_rules, load_scenarios, scenario_files
 
 RULEBOOK: RuleBook = load_rules().rulebook
@@ -33,8 +33,8 @@ def checked_days() -> dict[str, set[date]]:
 CHECKED = checked_days()
 
 
-def boundary_days(windows: list[object]) -> list[date]:
-    return [w.start for w in windows[1:]]  # type: ignore[attr-defined]
+def boundary_days(windows: list[StatusWindow]) -> list[date]:
+    return [w.start for w in windows[1:]]
 
 
 @pytest.mark.parametrize("measure_id", sorted(RULEBOOK.instruments))
@@ -43,8 +43,9 @@ def test_every_transition_is_pinned_on_both_sides(measure_id: str) -> None:
     missing = []
     refs = [(measure_id, None)] + [(f"{measure_id}/{limb.id}", limb.id) for limb in inst.limbs]
     for ref, limb_id in refs:
-        accepted = {ref} | ({f"{measure_id}/{inst.limbs[0].id}", measure_id}
-                            if len(inst.limbs) == 1 else set())
+        accepted = {ref} | (
+            {f"{measure_id}/{inst.limbs[0].id}", measure_id} if len(inst.limbs) == 1 else set()
+        )
         seen = set().union(*(CHECKED.get(r, set()) for r in accepted))
         for day in boundary_days(measure_windows(RULEBOOK, measure_id, limb_id)):
             for needed in (day - timedelta(days=1), day):

@@ -27,9 +27,7 @@ def facts(values: list[float], category: list[int], **flags: list[bool]) -> Roll
         unit_value=np.array(values, dtype=np.float64),
         input_category=np.array(category, dtype=np.int64),
         input_elements=np.zeros((n, 0), dtype=bool),
-        tech_cn=np.array(flags.get("tech", [False] * n)),
-        unknown=np.array(flags.get("unknown", [False] * n)),
-        maybe_controlled=np.array(flags.get("maybe", [False] * n)),
+        flags={name: np.array(flags.get(name, [False] * n)) for name in ("tech", "unknown")},
     )
 
 
@@ -78,13 +76,11 @@ def test_flags_propagate_to_every_ancestor() -> None:
             [-1] * 5,
             tech=[False, False, True, False, False],
             unknown=[False, False, False, False, True],
-            maybe=[False] * 4 + [True],
         ),
         n_categories=1,
     )
-    assert r.tech_cn.tolist() == [True, True, True, False, False]
-    assert r.unknown_any.tolist() == [False, False, False, True, True]
-    assert r.unknown_controlled.tolist() == [False, False, False, True, True]
+    assert r.flags["tech"].tolist() == [True, True, True, False, False]
+    assert r.flags["unknown"].tolist() == [False, False, False, True, True]
 
 
 def test_matches_a_naive_recursive_explosion_on_a_random_forest() -> None:

@@ -30,7 +30,7 @@ def cli_reference() -> str:
     lines = [
         "# CLI reference",
         "",
-        "Generated from each command's `--help` by `make docs`; a test fails when it is out of date.",
+        "Generated from each command's `--help` by `make docs`; a test fails when it is stale.",
         "Every command that prints an answer takes `--format json`.",
         "",
     ]

@@ -24,10 +24,10 @@ from rarex.cli.common import (
     emit_json,
 )
 from rarex.core.rulebook import RuleBook, Snapshot
+from rarex.core.scenarios import run_scenario
 from rarex.core.schema import Code, Instrument, code_value, schema_models
 from rarex.core.timeline import clip, measure_windows
 from rarex.core.vocab import Status
-from rarex.core.scenarios import run_scenario
 from rarex.io.rule_loader import RuleLoadError, load_rules, load_scenarios, scenario_files
 
 app = typer.Typer(
@@ -396,15 +396,22 @@ def scenarios(
         raise typer.Exit(1) from None
     failed = [r for r in results if r[3]]
     if fmt is OutputFormat.JSON:
-        emit_json({
-            "passed": len(results) - len(failed),
-            "failed": len(failed),
-            "failures": [
-                {"file": f, "name": n, "as_of": d.isoformat(), "mismatches": [str(m) for m in ms]}
-                for f, n, d, ms in failed
-            ],
-            "rulebook_sha256": rulebook.sha256,
-        })
+        emit_json(
+            {
+                "passed": len(results) - len(failed),
+                "failed": len(failed),
+                "failures": [
+                    {
+                        "file": f,
+                        "name": n,
+                        "as_of": d.isoformat(),
+                        "mismatches": [str(m) for m in ms],
+                    }
+                    for f, n, d, ms in failed
+                ],
+                "rulebook_sha256": rulebook.sha256,
+            }
+        )
     else:
         for file, name, as_of, mismatches in failed:
             c.console.print(f"FAIL {file}: {name} (as of {as_of})", style="bold red")

@@ -201,7 +201,7 @@ class RuleBook:
                     LimbState(ref, override, f"assumed {override} for what-if analysis", (), True)
                 )
             else:
-                limbs.append(resolve_limb(ref, limb, self.windows_of(ref), day))
+                limbs.append(resolve_limb(ref, limb, self.windows_of(ref), day, limb.not_before))
         states = tuple(limbs)
         if inst.id in assumed:
             return MeasureState(inst.id, assumed[inst.id], states, True)
@@ -219,6 +219,8 @@ class RuleBook:
         for limb in inst.limbs:
             if limb.commences is not None:
                 days.add(limb.commences.value)
+            elif limb.not_before is not None:
+                days.add(limb.not_before.value)
             if limb.ends is not None:
                 days.add(limb.ends.last_day + timedelta(days=1))
             for window in self.windows_of(f"{inst.id}/{limb.id}"):
@@ -246,8 +248,18 @@ def derive_measure_status(statuses: list[Status]) -> Status:
     return Status.EXPIRED
 
 
-def resolve_limb(ref: str, limb: Limb, windows: tuple[Window, ...], day: date) -> LimbState:
-    """The status of one limb on ``day``, with the reason and the facts it rests on."""
+def resolve_limb(
+    ref: str,
+    limb: Limb,
+    windows: tuple[Window, ...],
+    day: date,
+    not_before: DateFact | None = None,
+) -> LimbState:
+    """The status of one limb on ``day``, with the reason and the facts it rests on.
+
+    ``not_before`` bounds a limb whose commencement is unknown: before that day (usually the
+    announcement) it cannot be in force yet.
+    """
     started = [w for w in windows if w.effect.starts.value <= day]
     terminations = [w for w in started if w.effect.action is EffectAction.TERMINATE]
     if terminations:
@@ -300,6 +312,13 @@ def resolve_limb(ref: str, limb: Limb, windows: tuple[Window, ...], day: date) -
                 (_end_basis(f"suspension by {last.by} ends", end, day),),
             )
 
+    if limb.commences is None and not_before is not None and day < not_before.value:
+        return LimbState(
+            ref,
+            Status.NOT_YET_IN_FORCE,
+            f"not before {not_before.value}; the commencement date itself is not known",
+            (_date_basis("earliest possible commencement", not_before),),
+        )
     if limb.commences is None:
         return LimbState(
             ref,

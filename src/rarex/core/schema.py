@@ -191,13 +191,15 @@ class Limb(Cited):
     """A clause (or a listing) with its own commencement and end.
 
     ``commences: null`` records that the commencement date is unknown; the limb is then
-    ``uncertain`` until a dated record settles it.
+    ``uncertain`` until a dated record settles it, except before ``not_before`` (typically
+    the announcement), when it cannot yet be in force.
     """
 
     id: LocalId
     title: str = Field(min_length=2)
     summary: str | None = None
     commences: DateFact | None
+    not_before: DateFact | None = None
     ends: EndFact | None = None
     items: tuple[LocalId, ...] | None = None
     announcement: str | None = None

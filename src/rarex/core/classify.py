@@ -66,6 +66,18 @@ class Classification:
         return tuple(m for m in self.matches if m.certainty is Certainty.POSSIBLE_MATCH)
 
 
+# A part in one of these forms is a substance: an item naming a single element (gallium
+# metal, diamond powder, natural graphite) only covers it when it is mostly that element.
+SUBSTANCE_FORMS = frozenset(
+    {Form.METAL, Form.POWDER, Form.CRYSTAL, Form.GRAPHITE, Form.ANODE_MATERIAL}
+)
+SUBSTANCE_MIN_FRACTION = Decimal("0.5")
+
+
+def _names_one_element(item: Item) -> bool:
+    return len(item.elements) == 1 and not item.elements_any
+
+
 _OPS = {
     Comparison.GT: lambda a, b: a > b,
     Comparison.GE: lambda a, b: a >= b,
@@ -110,6 +122,8 @@ class Classifier:
         for inst, item in self._items:
             if (inst.id, item.id) in found:
                 continue
+            if code_hit and item.control_code is not None:
+                continue  # a declared, recognised control code settles the coded items
             match = _by_parameters(part, inst, item)
             if match is None:
                 match = _by_customs_code(part, inst, item)
@@ -173,6 +187,12 @@ def _by_parameters(part: Part, inst: Instrument, item: Item) -> ItemMatch | None
         present = {symbol for symbol, fraction in part.elements.items() if fraction > 0}
         if not set(item.elements) <= present:
             return None
+        if (
+            _names_one_element(item)
+            and part.form in SUBSTANCE_FORMS
+            and part.elements[item.elements[0]] < SUBSTANCE_MIN_FRACTION
+        ):
+            return None  # e.g. tungsten carbide powder is not diamond or graphite powder
         if item.elements_any and not present & set(item.elements_any):
             return None
         shown = sorted(set(item.elements) | (present & set(item.elements_any)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rarex.core.bom import Bom
-from rarex.core.vocab import Form, GraphiteType, Parameter
+from rarex.core.vocab import CHINA, Form, GraphiteType, Parameter
 
 # The attribute keys of ``parts.attributes``: the fixed vocabulary of measured parameters.
 ATTRIBUTE_KEYS: frozenset[str] = frozenset(p.value for p in Parameter)
@@ -36,7 +36,6 @@ PART_COLUMNS: tuple[str, ...] = (
 REQUIRED_PART_COLUMNS: frozenset[str] = frozenset(PART_COLUMNS)
 BOM_COLUMNS: tuple[str, ...] = ("parent_id", "child_id", "quantity")
 
-CHINA = "CN"
 
 
 @dataclass(frozen=True, slots=True)

@@ -212,7 +212,10 @@ class PolicyScope(StrEnum):
     INSTRUMENT_ITEMS = "instrument_items"  # the items of this instrument (or those listed)
     LISTED_ITEMS = "listed_items"  # exactly the item references listed in ``items``
     ALL_DUAL_USE_ITEMS = "all_dual_use_items"  # every item on the dual-use control list
+    ALL_GOODS = "all_goods"  # every product, controlled or not (e.g. entity-list measures)
 
+
+CHINA = "CN"
 
 # ISO 3166-1 alpha-2 shape check; the full code list is checked by the importers later.
 COUNTRY_CODE_PATTERN = r"^[A-Z]{2}$"

@@ -19,9 +19,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Create .venv and install rarex with all its extras
 
 demo: $(STAMP) ## Run the main job on the bundled data
-	$(BIN)/rarex rules list --as-of $$(date +%F)
-	$(BIN)/rarex rules status CN-2025-61 --as-of $$(date +%F)
-	$(BIN)/rarex rules timeline --from 2023-01-01 --to 2027-06-30
+	$(BIN)/rarex rules status CN-2025-61
+	$(BIN)/rarex demo --output-dir rarex-demo
 
 test: $(STAMP) ## Run the whole suite
 	$(BIN)/python -m pytest -q

@@ -76,3 +76,21 @@ def test_cli_reference_is_current() -> None:
 
     committed = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert cli_reference() == committed, "run `make docs`"
+
+
+INPUT_FORMAT = (ROOT / "docs" / "input-format.md").read_text(encoding="utf-8")
+
+
+def test_every_input_column_and_attribute_key_is_documented() -> None:
+    from rarex.core.parts import ATTRIBUTE_KEYS, BOM_COLUMNS, PART_COLUMNS
+    from rarex.core.vocab import Form, GraphiteType
+
+    expected = (
+        set(PART_COLUMNS)
+        | set(BOM_COLUMNS)
+        | (set(ATTRIBUTE_KEYS) - {"mass_fraction_pct"})
+        | {f.value for f in Form}
+        | {g.value for g in GraphiteType}
+    )
+    missing = sorted(k for k in expected if f"`{k}`" not in INPUT_FORMAT)
+    assert not missing, f"docs/input-format.md does not document {missing}"

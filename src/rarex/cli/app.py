@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rarex import __version__
-from rarex.cli import rules_cmd
+from rarex.cli import assess_cmd, rules_cmd
 from rarex.settings import Settings
 
 app = typer.Typer(
@@ -16,6 +16,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(rules_cmd.app, name="rules")
+app.command("assess")(assess_cmd.assess_command)
+app.command("demo")(assess_cmd.demo_command)
 
 
 def _version(value: bool) -> None:

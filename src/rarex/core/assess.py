@@ -25,7 +25,27 @@ from rarex.core.verdict import ProductResult, Shipment, combine
 from rarex.core.vocab import CHINA, ItemRole, Status
 
 MAX_PATHS = 10
-RARE_EARTHS = frozenset("Sc Y La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu".split())
+RARE_EARTHS = frozenset(
+    {
+        "Sc",
+        "Y",
+        "La",
+        "Ce",
+        "Pr",
+        "Nd",
+        "Pm",
+        "Sm",
+        "Eu",
+        "Gd",
+        "Tb",
+        "Dy",
+        "Ho",
+        "Er",
+        "Tm",
+        "Yb",
+        "Lu",
+    }
+)
 Progress = Callable[[str, int, int], None]
 
 
@@ -110,8 +130,11 @@ def assess(
             dataset.parts[j].part_id
             for j in walk.reachable(i, rolled.flags["unknown_any"], facts.flags["unknown_any"])
         )
-        results.append(ProductResult(part_id, part.description, outcome, worst, tuple(findings),
-                                     share, unknown_inputs))
+        results.append(
+            ProductResult(
+                part_id, part.description, outcome, worst, tuple(findings), share, unknown_inputs
+            )
+        )
         if progress is not None:
             progress("decide", count, len(wanted))
     return Assessment(
@@ -158,8 +181,9 @@ def _rollup_input(
         name: np.zeros(n, dtype=bool)
         for name in ("caught", "maybe_caught", "annex_tech_cn", "unknown_controlled")
     }
-    flags["unknown_any"] = np.array([p.origin is None or p.unit_value is None
-                                     for p in dataset.parts], dtype=bool)
+    flags["unknown_any"] = np.array(
+        [p.origin is None or p.unit_value is None for p in dataset.parts], dtype=bool
+    )
     elements: list[str] = []
     if ext is None:
         return RollupInput(values, category, np.zeros((n, 0), dtype=bool), flags), elements
@@ -219,7 +243,9 @@ class _Walker:
         edges = self.order[self.start[i] : self.start[i + 1]]
         return [int(c) for c in self.dataset.bom.child[edges]]
 
-    def paths(self, root: int, reaches: BoolArray, target: BoolArray) -> tuple[tuple[str, ...], ...]:
+    def paths(
+        self, root: int, reaches: BoolArray, target: BoolArray
+    ) -> tuple[tuple[str, ...], ...]:
         """Up to MAX_PATHS paths from ``root`` to parts where ``target`` holds."""
         found: list[tuple[str, ...]] = []
         ids = self.dataset.parts

@@ -73,8 +73,9 @@ class Screening:
 
 
 class Determiner:
-    def __init__(self, rulebook: RuleBook, snapshot: Snapshot, shipment: Shipment,
-                 screening: Screening) -> None:
+    def __init__(
+        self, rulebook: RuleBook, snapshot: Snapshot, shipment: Shipment, screening: Screening
+    ) -> None:
         self.rulebook = rulebook
         self.snapshot = snapshot
         self.shipment = shipment
@@ -114,84 +115,123 @@ class Determiner:
         out += self._cross_cutting(product)
         return out
 
-    def _item_finding(self, product: ProductFacts, inst: Instrument, limb: Limb,
-                      matches: list[ItemMatch]) -> Finding:
+    def _item_finding(
+        self, product: ProductFacts, inst: Instrument, limb: Limb, matches: list[ItemMatch]
+    ) -> Finding:
         certain = [m for m in matches if m.certainty is Certainty.MATCH]
         items = "; ".join(m.reason for m in (certain or matches))
         verification = weakest([m.verification for m in matches] + [limb.verification])
         if not certain:
-            return self._finding(inst, limb, Verdict.INCOMPLETE_DATA,
-                                 f"{product.part_id} may be a controlled item, needs confirmation: "
-                                 f"{items}.", verification)
+            return self._finding(
+                inst,
+                limb,
+                Verdict.INCOMPLETE_DATA,
+                f"{product.part_id} may be a controlled item, needs confirmation: {items}.",
+                verification,
+            )
         local = {m.item for m in certain}
-        policies = [p for p in inst.policies if p.limb == limb.id
-                    and p.scope is PolicyScope.INSTRUMENT_ITEMS
-                    and (p.items is None or local & set(p.items))]
+        policies = [
+            p
+            for p in inst.policies
+            if p.limb == limb.id
+            and p.scope is PolicyScope.INSTRUMENT_ITEMS
+            and (p.items is None or local & set(p.items))
+        ]
         outcome, why, open_ = self._apply(policies, default=Verdict.LICENCE_REQUIRED)
         text = f"{product.part_id} is a listed item: {items}. {why}"
         if open_:
             text += f" Not decided: {open_}."
-        return self._finding(inst, limb, outcome, text, verification,
-                             extra_sources=_policy_sources(policies))
+        return self._finding(
+            inst, limb, outcome, text, verification, extra_sources=_policy_sources(policies)
+        )
 
     def _cross_cutting(self, product: ProductFacts) -> list[Finding]:
         """Policies that reach beyond one instrument's items (country and list policies)."""
         out: list[Finding] = []
-        dual_use = self._dual_use_status(product)
         for inst in self.rulebook.instruments.values():
             if inst.kind is InstrumentKind.ENTITY_LIST:
                 continue  # their policies follow each listing: see _listing_policies
             for policy in inst.policies:
                 if policy.scope is PolicyScope.INSTRUMENT_ITEMS:
                     continue
-                in_scope = self._in_scope(policy, product, dual_use)
+                in_scope, item_status = self._in_scope(policy, product)
                 if in_scope is False:
                     continue
-                result = applies(policy, self.shipment, self.screening.listed,
-                                 self.screening.unsure)
+                result = applies(
+                    policy, self.shipment, self.screening.listed, self.screening.unsure
+                )
                 if result.applies is False:
                     continue
                 limb = _limb(inst, policy.limb)
                 wanted = verdict_of(policy.outcome)
                 if in_scope is None:
-                    text = (f"{product.part_id} may be a dual-use item (classification not "
-                            f"confirmed); if it is: {policy.description}")
+                    text = (
+                        f"{product.part_id} may be a dual-use item (classification not "
+                        f"confirmed); if it is: {policy.description}"
+                    )
                     outcome = Verdict.INCOMPLETE_DATA
                 elif result.applies is None:
                     if wanted in (Verdict.LICENCE_REQUIRED, Verdict.NO_LICENCE_REQUIRED):
                         continue
-                    text = (f"Could be {wanted.value} — {policy.description} Not given: "
-                            f"{'; '.join(result.missing)}.")
+                    text = (
+                        f"Could be {wanted.value} — {policy.description} Not given: "
+                        f"{'; '.join(result.missing)}."
+                    )
                     outcome = Verdict.INCOMPLETE_DATA
                 else:
                     text = f"{policy.description} Applies: {', '.join(result.reasons) or 'all'}."
                     outcome = wanted
-                out.append(self._finding(inst, limb, outcome, text,
-                                         weakest([policy.verification, limb.verification]),
-                                         extra_sources=policy.sources))
+                out.append(
+                    self._finding(
+                        inst,
+                        limb,
+                        outcome,
+                        text,
+                        weakest([policy.verification, limb.verification]),
+                        extra_sources=policy.sources,
+                        cap=item_status,
+                    )
+                )
         return out
 
-    def _dual_use_status(self, product: ProductFacts) -> bool | None:
-        certain = possible = False
-        for match in product.classification.matches:
-            if self.rulebook.instruments[match.instrument].kind in DUAL_USE_KINDS:
-                certain |= match.certainty is Certainty.MATCH
-                possible |= match.certainty is Certainty.POSSIBLE_MATCH
-        return True if certain else (None if possible else False)
+    def _item_status(self, match: ItemMatch) -> Status:
+        """The most active status among the limbs that control the matched item."""
+        inst = self.rulebook.instruments[match.instrument]
+        statuses = [
+            self.snapshot.limb(f"{inst.id}/{limb.id}").status
+            for limb in inst.limbs
+            if limb.items is None or match.item in limb.items
+        ]
+        return most_active(statuses)
 
-    def _in_scope(self, policy: Policy, product: ProductFacts, dual_use: bool | None) -> bool | None:
+    def _dual_use_matches(self, product: ProductFacts) -> list[ItemMatch]:
+        return [
+            m
+            for m in product.classification.matches
+            if self.rulebook.instruments[m.instrument].kind in DUAL_USE_KINDS
+        ]
+
+    def _in_scope(self, policy: Policy, product: ProductFacts) -> tuple[bool | None, Status]:
+        """Whether the product is in the policy's scope, and how active the control of the
+        item that puts it there is (a policy on dual-use items only bites while the item is
+        itself controlled)."""
         if policy.scope is PolicyScope.ALL_GOODS:
-            return True
+            return True, Status.IN_FORCE
         if policy.scope is PolicyScope.ALL_DUAL_USE_ITEMS:
-            return dual_use
-        refs = policy.items or ()
-        best: bool | None = False
-        for match in product.classification.matches:
-            if any(_ref_covers(ref, match) for ref in refs):
-                if match.certainty is Certainty.MATCH:
-                    return True
-                best = None
-        return best
+            matches = self._dual_use_matches(product)
+        else:
+            refs = policy.items or ()
+            matches = [
+                m
+                for m in product.classification.matches
+                if any(_ref_covers(ref, m) for ref in refs)
+            ]
+        certain = [m for m in matches if m.certainty is Certainty.MATCH]
+        if certain:
+            return True, most_active([self._item_status(m) for m in certain])
+        if matches:
+            return None, most_active([self._item_status(m) for m in matches])
+        return False, Status.EXPIRED
 
     # ------------------------------------------------------------------ extraterritorial
 
@@ -213,57 +253,94 @@ class Determiner:
             # clause 1(2): Annex 1 items made with China-origin technology
             if product.annex_tech_cn:
                 tech_limb = _limb(inst, rule.technology_limb)
-                licence.append(self._finding(
-                    inst, tech_limb, Verdict.LICENCE_REQUIRED,
-                    f"{product.part_id} contains or is an Annex 1 item made with China-origin "
-                    f"rare-earth technology ({', '.join(r.value for r in rule.technologies)}).",
-                    tech_limb.verification, paths=product.tech_paths))
+                licence.append(
+                    self._finding(
+                        inst,
+                        tech_limb,
+                        Verdict.LICENCE_REQUIRED,
+                        f"{product.part_id} contains or is an Annex 1 item made with China-origin "
+                        f"rare-earth technology ({', '.join(r.value for r in rule.technologies)}).",
+                        tech_limb.verification,
+                        paths=product.tech_paths,
+                    )
+                )
             # clause 1(3): China-origin Annex 1 items
             if annex_certain:
                 origin_limb = _limb(inst, rule.origin_limb)
                 names = ", ".join(sorted(m.item for m in annex_certain))
                 if product.origin == CHINA:
-                    licence.append(self._finding(
-                        inst, origin_limb, Verdict.LICENCE_REQUIRED,
-                        f"{product.part_id} is a China-origin Annex 1 item ({names}).",
-                        origin_limb.verification, paths=((product.part_id,),)))
+                    licence.append(
+                        self._finding(
+                            inst,
+                            origin_limb,
+                            Verdict.LICENCE_REQUIRED,
+                            f"{product.part_id} is a China-origin Annex 1 item ({names}).",
+                            origin_limb.verification,
+                            paths=((product.part_id,),),
+                        )
+                    )
                 elif product.origin is None:
-                    licence.append(self._finding(
-                        inst, origin_limb, Verdict.INCOMPLETE_DATA,
-                        f"{product.part_id} is an Annex 1 item ({names}) of unknown origin; "
-                        "if China-origin, a licence is required.", origin_limb.verification))
+                    licence.append(
+                        self._finding(
+                            inst,
+                            origin_limb,
+                            Verdict.INCOMPLETE_DATA,
+                            f"{product.part_id} is an Annex 1 item ({names}) of unknown origin; "
+                            "if China-origin, a licence is required.",
+                            origin_limb.verification,
+                        )
+                    )
             if ItemRole.CAUGHT not in roles and not product.caught_below and not licence:
                 continue
             out += self._policy_overlay(inst, licence)
         return out
 
-    def _content_finding(self, inst: Instrument, limb: Limb, product: ProductFacts,
-                         threshold: float) -> Finding:
+    def _content_finding(
+        self, inst: Instrument, limb: Limb, product: ProductFacts, threshold: float
+    ) -> Finding:
         share = product.content_share
         shown = "unknown" if share is None else f"{share:.4%}"
-        caught = ("contains a foreign-made Annex 1 Part II item" if product.caught_below
-                  else "may contain an Annex 1 Part II item (classification not confirmed)")
-        base = (f"{product.part_id} {caught}; China-origin Part I content is {shown} of its "
-                f"value against a threshold of {threshold:.1%} (inclusive).")
+        caught = (
+            "contains or is an Annex 1 Part II item"
+            if product.caught_below
+            else "may contain an Annex 1 Part II item (classification not confirmed)"
+        )
+        base = (
+            f"{product.part_id} {caught}; China-origin Part I content is {shown} of its "
+            f"value against a threshold of {threshold:.1%} (inclusive)."
+        )
+        at_or_above = share is not None and share >= threshold * (1 - SHARE_TOLERANCE)
         if not product.caught_below:
             outcome, text = Verdict.INCOMPLETE_DATA, base
-        elif product.unit_value is None or product.unknown_controlled:
-            missing = "the product's value" if product.unit_value is None else (
-                "the origin or value of a (possibly) controlled input")
-            outcome, text = Verdict.INCOMPLETE_DATA, f"{base} Missing: {missing}."
-        elif share is not None and share >= threshold * (1 - SHARE_TOLERANCE):
+        elif at_or_above:
+            # the known content is a lower bound: inputs of unknown origin can only add to it
             outcome, text = Verdict.LICENCE_REQUIRED, f"{base} At or above the threshold."
+        elif product.unit_value is None or product.unknown_controlled:
+            missing = (
+                "the product's value"
+                if product.unit_value is None
+                else ("the origin, value or Part I content of a (possibly) controlled input")
+            )
+            outcome, text = Verdict.INCOMPLETE_DATA, f"{base} Missing: {missing}."
         else:
             outcome, text = Verdict.NO_LICENCE_REQUIRED, f"{base} Below the threshold."
-        return self._finding(inst, limb, outcome, text, limb.verification, share=share,
-                             threshold=threshold,
-                             paths=product.content_paths or product.caught_paths)
+        return self._finding(
+            inst,
+            limb,
+            outcome,
+            text,
+            limb.verification,
+            share=share,
+            threshold=threshold,
+            paths=product.content_paths or product.caught_paths,
+        )
 
     def _policy_overlay(self, inst: Instrument, licence: list[Finding]) -> list[Finding]:
         """The instrument's own policies refine a licence requirement (denial, exemption)."""
         needs_licence = any(f.outcome is Verdict.LICENCE_REQUIRED for f in licence)
+        may_need = any(f.outcome is Verdict.INCOMPLETE_DATA for f in licence)
         out = list(licence)
-        if not needs_licence:
+        if not (needs_licence or may_need):
             return out
         for policy in inst.policies:
             if policy.outcome.value == Verdict.LICENCE_REQUIRED.value:
@@ -277,14 +354,29 @@ class Determiner:
                 if wanted is Verdict.NO_LICENCE_REQUIRED:
                     continue
                 outcome = Verdict.INCOMPLETE_DATA
-                text = (f"Could be {wanted.value} — {policy.description} Not given: "
-                        f"{'; '.join(result.missing)}.")
+                text = (
+                    f"Could be {wanted.value} — {policy.description} Not given: "
+                    f"{'; '.join(result.missing)}."
+                )
+            elif not needs_licence:
+                if wanted is Verdict.NO_LICENCE_REQUIRED:
+                    continue
+                outcome = Verdict.INCOMPLETE_DATA
+                text = (
+                    f"If a licence is required: {wanted.value} — {policy.description} "
+                    f"Applies: {', '.join(result.reasons)}."
+                )
             else:
                 outcome = wanted
                 text = f"{policy.description} Applies: {', '.join(result.reasons)}."
-            finding = self._finding(inst, limb, outcome, text,
-                                    weakest([policy.verification, limb.verification]),
-                                    extra_sources=policy.sources)
+            finding = self._finding(
+                inst,
+                limb,
+                outcome,
+                text,
+                weakest([policy.verification, limb.verification]),
+                extra_sources=policy.sources,
+            )
             if wanted is Verdict.NO_LICENCE_REQUIRED and result.applies:
                 # an exemption lifts the licence requirement while its own limb applies
                 out = [_exempted(f, finding) for f in out]
@@ -305,11 +397,20 @@ class Determiner:
                 if policy.limb != limb_id:
                     continue
                 outcome = verdict_of(policy.outcome)
-                text = (f"The end user {self.shipment.end_user!r} is named in {list_id} "
-                        f"({limb.title}). {policy.description}")
-                out.append(self._finding(inst, limb, outcome, text,
-                                         weakest([policy.verification, limb.verification]),
-                                         extra_sources=policy.sources))
+                text = (
+                    f"The end user {self.shipment.end_user!r} is named in {list_id} "
+                    f"({limb.title}). {policy.description}"
+                )
+                out.append(
+                    self._finding(
+                        inst,
+                        limb,
+                        outcome,
+                        text,
+                        weakest([policy.verification, limb.verification]),
+                        extra_sources=policy.sources,
+                    )
+                )
         return out
 
     # ------------------------------------------------------------------ helpers
@@ -328,25 +429,58 @@ class Determiner:
         outcome = most_restrictive(decided) if decided else default
         return outcome, " ".join(reasons), "; ".join(open_)
 
-    def _finding(self, inst: Instrument, limb: Limb, outcome: Verdict, text: str,
-                 verification: Verification, *, share: float | None = None,
-                 threshold: float | None = None, paths: Iterable[tuple[str, ...]] = (),
-                 extra_sources: Iterable[str] = ()) -> Finding:
+    def _finding(
+        self,
+        inst: Instrument,
+        limb: Limb,
+        outcome: Verdict,
+        text: str,
+        verification: Verification,
+        *,
+        share: float | None = None,
+        threshold: float | None = None,
+        paths: Iterable[tuple[str, ...]] = (),
+        extra_sources: Iterable[str] = (),
+        cap: Status = Status.IN_FORCE,
+    ) -> Finding:
         state = self.snapshot.limb(f"{inst.id}/{limb.id}")
         sources = tuple(dict.fromkeys((*limb.sources, *extra_sources)))
+        status = state.status
         if state.status is not Status.IN_FORCE:
-            text += f" The limb is {state.status.value} as of {self.snapshot.as_of}: {state.reason}."
-        return Finding(inst.id, limb.id, state.status, outcome, text, sources,
-                       weakest([verification, state.verification]), share, threshold,
-                       tuple(paths))
+            text += (
+                f" The limb is {state.status.value} as of {self.snapshot.as_of}: {state.reason}."
+            )
+        if ACTIVITY[cap] < ACTIVITY[status]:
+            status = cap
+            text += f" The control of the item itself is {cap.value} as of {self.snapshot.as_of}."
+        return Finding(
+            inst.id,
+            limb.id,
+            status,
+            outcome,
+            text,
+            sources,
+            weakest([verification, state.verification]),
+            share,
+            threshold,
+            tuple(paths),
+        )
 
     def _conditional(self, finding: Finding) -> Finding:
-        return Finding(finding.measure, finding.limb, finding.status, finding.outcome,
-                       "If exported from China: " + finding.explanation
-                       if finding.measure != "CN-2025-61" else
-                       "If exported from outside China: " + finding.explanation,
-                       finding.citations, finding.verification, finding.content_share,
-                       finding.threshold, finding.paths)
+        return Finding(
+            finding.measure,
+            finding.limb,
+            finding.status,
+            finding.outcome,
+            "If exported from China: " + finding.explanation
+            if finding.measure != "CN-2025-61"
+            else "If exported from outside China: " + finding.explanation,
+            finding.citations,
+            finding.verification,
+            finding.content_share,
+            finding.threshold,
+            finding.paths,
+        )
 
     def _missing_export_country(self) -> Finding:
         inst = self.rulebook.instruments[SCOPE_INSTRUMENT]
@@ -355,12 +489,36 @@ class Determiner:
             if candidate.id == SCOPE_LIMB:
                 limb = candidate
         finding = self._finding(
-            inst, limb, Verdict.INCOMPLETE_DATA,
+            inst,
+            limb,
+            Verdict.INCOMPLETE_DATA,
             "The country the shipment leaves from is not given (--export-from): exports from "
             "China and re-exports from elsewhere fall under different rules.",
-            limb.verification)
-        return Finding(finding.measure, finding.limb, Status.IN_FORCE, finding.outcome,
-                       finding.explanation, finding.citations, finding.verification)
+            limb.verification,
+        )
+        return Finding(
+            finding.measure,
+            finding.limb,
+            Status.IN_FORCE,
+            finding.outcome,
+            finding.explanation,
+            finding.citations,
+            finding.verification,
+        )
+
+
+# How much a status lets a rule bite: in force, then uncertain, then the rest.
+ACTIVITY: dict[Status, int] = {
+    Status.IN_FORCE: 4,
+    Status.UNCERTAIN: 3,
+    Status.SUSPENDED: 2,
+    Status.NOT_YET_IN_FORCE: 1,
+    Status.EXPIRED: 0,
+}
+
+
+def most_active(statuses: Iterable[Status]) -> Status:
+    return max(statuses, key=ACTIVITY.__getitem__, default=Status.EXPIRED)
 
 
 def _limb(inst: Instrument, limb_id: str) -> Limb:
@@ -389,8 +547,16 @@ def _policy_sources(policies: Sequence[Policy]) -> tuple[str, ...]:
 def _exempted(finding: Finding, exemption: Finding) -> Finding:
     if finding.outcome is not Verdict.LICENCE_REQUIRED:
         return finding
-    return Finding(finding.measure, finding.limb, finding.status, Verdict.NO_LICENCE_REQUIRED,
-                   finding.explanation + f" Exempt under {exemption.ref}: "
-                   "humanitarian end use (report the export to MOFCOM).",
-                   finding.citations, finding.verification, finding.content_share,
-                   finding.threshold, finding.paths)
+    return Finding(
+        finding.measure,
+        finding.limb,
+        finding.status,
+        Verdict.NO_LICENCE_REQUIRED,
+        finding.explanation + f" Exempt under {exemption.ref}: "
+        "humanitarian end use (report the export to MOFCOM).",
+        finding.citations,
+        finding.verification,
+        finding.content_share,
+        finding.threshold,
+        finding.paths,
+    )

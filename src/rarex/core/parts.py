@@ -37,7 +37,6 @@ REQUIRED_PART_COLUMNS: frozenset[str] = frozenset(PART_COLUMNS)
 BOM_COLUMNS: tuple[str, ...] = ("parent_id", "child_id", "quantity")
 
 
-
 @dataclass(frozen=True, slots=True)
 class Part:
     """One row of ``parts``; ``None`` means the input left the value empty (unknown)."""

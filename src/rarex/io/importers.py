@@ -82,12 +82,13 @@ class _Collector:
 
 def read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
     """Header and rows of a CSV file (UTF-8, BOM tolerated); row numbers start at 2."""
-    handle = path.open(encoding="utf-8-sig", newline="")
-    reader = csv.reader(handle)
-    header = [h.strip() for h in next(reader, [])]
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = [h.strip() for h in next(csv.reader(handle), [])]
 
     def rows() -> Iterator[Row]:
-        with handle:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader, None)
             for number, values in enumerate(reader, start=2):
                 if not any(v.strip() for v in values):
                     continue
@@ -128,7 +129,10 @@ def read_json_records(path: Path, key: str) -> tuple[list[str], Iterator[Row]]:
     records = document.get(key) if isinstance(document, dict) else None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise InputInvalid([InputError(str(path), 1, key, "expected a list of objects")])
-    header = sorted({k for record in records for k in record})
+    # JSON objects may leave out empty fields: an absent key reads as an empty value.
+    header = sorted(
+        {k for record in records for k in record} | set(PART_COLUMNS) | set(BOM_COLUMNS)
+    )
     return header, iter((number, record) for number, record in enumerate(records, start=1))
 
 
@@ -176,9 +180,11 @@ def build_dataset(
     parsed = _PartParser(parts_file, errors)
     part_list: list[Part] = []
     index: dict[str, int] = {}
+    refused: set[str] = set()  # ids of rows already reported, so the BOM does not repeat them
     for number, record in parts_rows:
         part = parsed.parse(number, record)
         if part is None:
+            refused.add(_text(record.get("part_id")))
             continue
         if part.part_id in index:
             first = part_list[index[part.part_id]].row
@@ -202,6 +208,8 @@ def build_dataset(
             value = _text(record.get(column))
             if not value:
                 errors.add(bom_file, number, column, "required")
+            elif value in refused and value not in index:
+                continue
             elif value not in index:
                 errors.add(bom_file, number, column, f"unknown part {value!r} (not in parts)")
             else:

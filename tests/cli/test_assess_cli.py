@@ -1,0 +1,139 @@
+"""`rarex assess` and `rarex demo` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from rarex.cli.app import app
+from rarex.cli.assess_cmd import demo_dataset_paths
+
+runner = CliRunner()
+PARTS, BOM = demo_dataset_paths()
+BASE = [
+    "assess",
+    "--parts",
+    str(PARTS),
+    "--bom",
+    str(BOM),
+    "--as-of",
+    "2026-11-22",
+    "--export-from",
+    "DE",
+    "--destination",
+    "US",
+    "--end-user-type",
+    "civil",
+    "--end-use",
+    "civil",
+]
+
+
+def run(*args: str, code: int = 0) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_json_has_the_contract_shape() -> None:
+    doc: dict[str, Any] = json.loads(run(*BASE, "--format", "json"))
+    assert {"as_of", "rulebook", "assumptions", "results"} <= set(doc)
+    assert len(doc["rulebook"]["sha256"]) == 64
+    motor = next(r for r in doc["results"] if r["part_id"] == "EVM-200")
+    assert {"part_id", "outcome", "worst_case_outcome", "findings"} <= set(motor)
+    assert (motor["outcome"], motor["worst_case_outcome"]) == (
+        "no_licence_required",
+        "licence_required",
+    )
+    finding = next(f for f in motor["findings"] if f["limb"] == "cl1.1")
+    assert {
+        "measure",
+        "limb",
+        "status",
+        "outcome",
+        "content_share",
+        "threshold",
+        "paths",
+        "explanation",
+        "citations",
+    } <= set(finding)
+    assert finding["status"] == "uncertain"
+    assert finding["threshold"] == 0.001
+    assert finding["content_share"] > 0.001
+    assert ["EVM-200", "ROT-200", "MAG-NDFEB-DY", "DY-METAL"] in finding["paths"]
+    assert all(c["url"].startswith("http") for c in finding["citations"])
+
+
+def test_assuming_the_suspended_rules_resume_changes_the_answer() -> None:
+    doc = json.loads(run(*BASE, "--format", "json", "--assume", "CN-2025-61=in_force"))
+    motor = next(r for r in doc["results"] if r["part_id"] == "EVM-200")
+    assert motor["outcome"] == "licence_required"
+    assert doc["assumptions"] == {"CN-2025-61": "in_force"}
+
+
+def test_table_names_outcomes_and_drivers() -> None:
+    result = runner.invoke(app, BASE, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "EVM-200" in out
+    assert "CN-2025-61/cl1.1" in out
+
+
+def test_html_and_markdown_reports(tmp_path: Path) -> None:
+    html = tmp_path / "report.html"
+    run(*BASE, "--format", "html", "--output", str(html))
+    text = html.read_text(encoding="utf-8")
+    assert text.startswith("<!doctype html>")
+    assert "CN-2025-61" in text and "cl1.1" in text
+    md = run(*BASE, "--format", "md", "--product", "TGT-GD-300")
+    assert md.startswith("# Export-control assessment as of 2026-11-22")
+    assert "## TGT-GD-300" in md
+
+
+def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    parts = tmp_path / "parts.csv"
+    parts.write_text(
+        PARTS.read_text(encoding="utf-8").replace(",DE,,850152,", ",Germany,,850152,"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.json"
+    result = runner.invoke(
+        app,
+        [
+            "assess",
+            "--parts",
+            str(parts),
+            "--bom",
+            str(BOM),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "row 2: origin: not an ISO 3166-1 alpha-2 country code: 'GERMANY'" in result.output
+    assert "nothing was assessed" in result.output
+    assert not out.exists()
+
+
+def test_unknown_product_exits_2() -> None:
+    assert "unknown product id(s): NOPE" in run(*BASE, "--product", "NOPE", code=2)
+
+
+def test_bad_country_option_is_refused() -> None:
+    run(*BASE[:-6], "--export-from", "Germany", code=2)
+
+
+def test_demo_writes_reports(tmp_path: Path) -> None:
+    out = run("demo", "--as-of", "2026-11-22", "--output-dir", str(tmp_path))
+    assert "RADAR-X" in out
+    assert "Lockheed Martin" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "assessment-1.html",
+        "assessment-2.html",
+        "assessment-3.html",
+    ]

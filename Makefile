@@ -26,8 +26,8 @@ test: $(STAMP) ## Run the whole suite
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP) ## ruff and mypy --strict
-	$(BIN)/ruff check src tests benchmarks conftest.py
-	$(BIN)/ruff format --check src tests benchmarks conftest.py
+	$(BIN)/ruff check src tests conftest.py $(wildcard benchmarks)
+	$(BIN)/ruff format --check src tests conftest.py $(wildcard benchmarks)
 	$(BIN)/mypy
 
 schema: $(STAMP) ## Regenerate docs/rule-schema.json from the pydantic models

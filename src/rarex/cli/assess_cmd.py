@@ -240,9 +240,19 @@ def demo_dataset_paths() -> tuple[Path, Path]:
 
 DEMO_SHIPMENTS: tuple[tuple[str, Shipment, list[str] | None], ...] = (
     (
-        "Every product, shipped from Germany to a civil end user in the United States",
+        "Every product, and the Japanese SmCo magnet sold as a spare, shipped from Germany to "
+        "a civil end user in the United States",
         Shipment("DE", "US", "Example Automotive Inc.", EndUserType.CIVIL, EndUse.CIVIL),
-        None,
+        [
+            "EVM-200",
+            "SMCO-26",
+            "TGT-GD-300",
+            "PACK-48V",
+            "ANODE-SG",
+            "TOOL-WC-12",
+            "RADAR-X",
+            "PUMP-E",
+        ],
     ),
     (
         "The radar unit, shipped from Germany to a listed US military end user",

@@ -94,3 +94,19 @@ def test_every_input_column_and_attribute_key_is_documented() -> None:
     )
     missing = sorted(k for k in expected if f"`{k}`" not in INPUT_FORMAT)
     assert not missing, f"docs/input-format.md does not document {missing}"
+
+
+def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from rarex.cli.assess_cmd import demo_dataset_paths
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"```python\n(.*?)```", readme, re.S)
+    assert match, "README has no Python example"
+    for path in demo_dataset_paths():
+        shutil.copy(path, tmp_path / path.name)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(match.group(1), "README.md", "exec"), namespace)
+    assert str(namespace["snapshot"].status("CN-2025-61")) == "uncertain"  # type: ignore[attr-defined]

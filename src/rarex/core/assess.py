@@ -22,30 +22,9 @@ from rarex.core.rollup import BoolArray, RollupInput, roll_up
 from rarex.core.rulebook import RuleBook
 from rarex.core.schema import Extraterritorial, Instrument
 from rarex.core.verdict import ProductResult, Shipment, combine
-from rarex.core.vocab import CHINA, ItemRole, Status
+from rarex.core.vocab import CHINA, RARE_EARTHS, ItemRole, Status
 
 MAX_PATHS = 10
-RARE_EARTHS = frozenset(
-    {
-        "Sc",
-        "Y",
-        "La",
-        "Ce",
-        "Pr",
-        "Nd",
-        "Pm",
-        "Sm",
-        "Eu",
-        "Gd",
-        "Tb",
-        "Dy",
-        "Ho",
-        "Er",
-        "Tm",
-        "Yb",
-        "Lu",
-    }
-)
 Progress = Callable[[str, int, int], None]
 
 

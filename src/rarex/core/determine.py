@@ -19,7 +19,7 @@ limb is uncertain. A missing fact gives ``incomplete_data``, never a clean answe
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rarex.core.classify import Certainty, Classification, ItemMatch
 from rarex.core.policy import applies
@@ -467,20 +467,11 @@ class Determiner:
         )
 
     def _conditional(self, finding: Finding) -> Finding:
-        return Finding(
-            finding.measure,
-            finding.limb,
-            finding.status,
-            finding.outcome,
-            "If exported from China: " + finding.explanation
-            if finding.measure != "CN-2025-61"
-            else "If exported from outside China: " + finding.explanation,
-            finding.citations,
-            finding.verification,
-            finding.content_share,
-            finding.threshold,
-            finding.paths,
+        extraterritorial = self.rulebook.instruments[finding.measure].extraterritorial
+        prefix = (
+            "If exported from outside China: " if extraterritorial else "If exported from China: "
         )
+        return replace(finding, explanation=prefix + finding.explanation)
 
     def _missing_export_country(self) -> Finding:
         inst = self.rulebook.instruments[SCOPE_INSTRUMENT]
@@ -496,15 +487,7 @@ class Determiner:
             "China and re-exports from elsewhere fall under different rules.",
             limb.verification,
         )
-        return Finding(
-            finding.measure,
-            finding.limb,
-            Status.IN_FORCE,
-            finding.outcome,
-            finding.explanation,
-            finding.citations,
-            finding.verification,
-        )
+        return replace(finding, status=Status.IN_FORCE)  # a missing fact always counts
 
 
 # How much a status lets a rule bite: in force, then uncertain, then the rest.
@@ -547,16 +530,9 @@ def _policy_sources(policies: Sequence[Policy]) -> tuple[str, ...]:
 def _exempted(finding: Finding, exemption: Finding) -> Finding:
     if finding.outcome is not Verdict.LICENCE_REQUIRED:
         return finding
-    return Finding(
-        finding.measure,
-        finding.limb,
-        finding.status,
-        Verdict.NO_LICENCE_REQUIRED,
-        finding.explanation + f" Exempt under {exemption.ref}: "
-        "humanitarian end use (report the export to MOFCOM).",
-        finding.citations,
-        finding.verification,
-        finding.content_share,
-        finding.threshold,
-        finding.paths,
+    return replace(
+        finding,
+        outcome=Verdict.NO_LICENCE_REQUIRED,
+        explanation=finding.explanation + f" Exempt under {exemption.ref}: humanitarian end "
+        "use (report the export to MOFCOM).",
     )

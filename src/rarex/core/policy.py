@@ -30,30 +30,36 @@ def applies(
     reasons: list[str] = []
     missing: list[str] = []
     decided = True
-    if policy.destinations is not None:
-        if shipment.destination is None:
-            missing.append(f"destination (policy covers {', '.join(policy.destinations)})")
+    selectors: list[tuple[str, Collection[str] | None, str | None, str]] = [
+        (
+            "destination",
+            policy.destinations,
+            shipment.destination,
+            f"destination {shipment.destination}",
+        ),
+        (
+            "end-user type",
+            _values(policy.end_user_types),
+            _known(shipment.end_user_type),
+            f"{shipment.end_user_type.value} end user",
+        ),
+        (
+            "end use",
+            _values(policy.end_uses),
+            _known(shipment.end_use),
+            f"end use {shipment.end_use.value}",
+        ),
+    ]
+    for name, allowed, given, reason in selectors:
+        if allowed is None:
+            continue
+        if given is None:
+            missing.append(f"{name} (policy covers {', '.join(allowed)})")
             decided = False
-        elif shipment.destination not in policy.destinations:
+        elif given not in allowed:
             return Applicability(False, (), ())
         else:
-            reasons.append(f"destination {shipment.destination}")
-    if policy.end_user_types is not None:
-        if shipment.end_user_type is EndUserType.UNKNOWN:
-            missing.append(f"end-user type (policy covers {_join(policy.end_user_types)})")
-            decided = False
-        elif shipment.end_user_type not in policy.end_user_types:
-            return Applicability(False, (), ())
-        else:
-            reasons.append(f"{shipment.end_user_type.value} end user")
-    if policy.end_uses is not None:
-        if shipment.end_use is EndUse.UNKNOWN:
-            missing.append(f"end use (policy covers {_join(policy.end_uses)})")
-            decided = False
-        elif shipment.end_use not in policy.end_uses:
-            return Applicability(False, (), ())
-        else:
-            reasons.append(f"end use {shipment.end_use.value}")
+            reasons.append(reason)
     if policy.listed_parties is not None:
         on = [list_id for list_id in policy.listed_parties if list_id in listed]
         unsure = [list_id for list_id in policy.listed_parties if list_id in listed_unsure]
@@ -72,5 +78,9 @@ def applies(
     return Applicability(True if decided else None, tuple(reasons), tuple(missing))
 
 
-def _join(values: Collection[EndUse] | Collection[EndUserType]) -> str:
-    return ", ".join(v.value for v in values)
+def _values(values: Collection[EndUse] | Collection[EndUserType] | None) -> list[str] | None:
+    return None if values is None else [v.value for v in values]
+
+
+def _known(value: EndUse | EndUserType) -> str | None:
+    return None if value.value == "unknown" else value.value

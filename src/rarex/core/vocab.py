@@ -216,6 +216,9 @@ class PolicyScope(StrEnum):
 
 
 CHINA = "CN"
+RARE_EARTHS: frozenset[str] = frozenset(
+    "Sc Y La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu".split()  # noqa: SIM905
+)
 
 # ISO 3166-1 alpha-2 shape check; the full code list is checked by the importers later.
 COUNTRY_CODE_PATTERN = r"^[A-Z]{2}$"

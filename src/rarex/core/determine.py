@@ -181,17 +181,7 @@ class Determiner:
                 else:
                     text = f"{policy.description} Applies: {', '.join(result.reasons) or 'all'}."
                     outcome = wanted
-                out.append(
-                    self._finding(
-                        inst,
-                        limb,
-                        outcome,
-                        text,
-                        weakest([policy.verification, limb.verification]),
-                        extra_sources=policy.sources,
-                        cap=item_status,
-                    )
-                )
+                out.append(self._policy_finding(inst, limb, policy, outcome, text, cap=item_status))
         return out
 
     def _item_status(self, match: ItemMatch) -> Status:
@@ -369,14 +359,7 @@ class Determiner:
             else:
                 outcome = wanted
                 text = f"{policy.description} Applies: {', '.join(result.reasons)}."
-            finding = self._finding(
-                inst,
-                limb,
-                outcome,
-                text,
-                weakest([policy.verification, limb.verification]),
-                extra_sources=policy.sources,
-            )
+            finding = self._policy_finding(inst, limb, policy, outcome, text)
             if wanted is Verdict.NO_LICENCE_REQUIRED and result.applies:
                 # an exemption lifts the licence requirement while its own limb applies
                 out = [_exempted(f, finding) for f in out]
@@ -401,16 +384,7 @@ class Determiner:
                     f"The end user {self.shipment.end_user!r} is named in {list_id} "
                     f"({limb.title}). {policy.description}"
                 )
-                out.append(
-                    self._finding(
-                        inst,
-                        limb,
-                        outcome,
-                        text,
-                        weakest([policy.verification, limb.verification]),
-                        extra_sources=policy.sources,
-                    )
-                )
+                out.append(self._policy_finding(inst, limb, policy, outcome, text))
         return out
 
     # ------------------------------------------------------------------ helpers
@@ -464,6 +438,25 @@ class Determiner:
             share,
             threshold,
             tuple(paths),
+        )
+
+    def _policy_finding(
+        self,
+        inst: Instrument,
+        limb: Limb,
+        policy: Policy,
+        outcome: Verdict,
+        text: str,
+        cap: Status = Status.IN_FORCE,
+    ) -> Finding:
+        return self._finding(
+            inst,
+            limb,
+            outcome,
+            text,
+            weakest([policy.verification, limb.verification]),
+            extra_sources=policy.sources,
+            cap=cap,
         )
 
     def _conditional(self, finding: Finding) -> Finding:

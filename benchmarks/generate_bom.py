@@ -492,8 +492,19 @@ class GeneratedBom:
             for part_id, t, value, origin, tech in rows:
                 desc, code, hs, form, elements, attributes = fixed[t]
                 price = "" if math.isnan(value) else repr(value)
-                yield (part_id, desc, price, CURRENCY, origin, code, hs, form, elements,
-                       attributes, tech)  # fmt: skip
+                yield (
+                    part_id,
+                    desc,
+                    price,
+                    CURRENCY,
+                    origin,
+                    code,
+                    hs,
+                    form,
+                    elements,
+                    attributes,
+                    tech,
+                )
 
         with parts_path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
@@ -501,8 +512,9 @@ class GeneratedBom:
             writer.writerows(part_rows())
 
         def bom_rows() -> Iterator[tuple[str, str, str]]:
-            rows = zip(self.parent.tolist(), self.child.tolist(), self.quantity.tolist(),
-                       strict=True)  # fmt: skip
+            rows = zip(
+                self.parent.tolist(), self.child.tolist(), self.quantity.tolist(), strict=True
+            )
             for p, c, q in rows:
                 yield ids[p], ids[c], str(int(q)) if q.is_integer() else repr(q)
 
@@ -705,8 +717,9 @@ def _values(
     n = len(template)
     median = np.array([t.value for t in TEMPLATES])[template]
     value = np.full(n, np.nan)
-    value[leaves] = np.maximum(np.round(median[leaves] * rng.lognormal(0, 0.35, len(leaves)), 2),
-                               0.01)  # fmt: skip
+    value[leaves] = np.maximum(
+        np.round(median[leaves] * rng.lognormal(0, 0.35, len(leaves)), 2), 0.01
+    )
     markup = rng.uniform(1.1, 1.5, size=n)
     labour = rng.lognormal(np.log(15.0), 0.8, size=n)
     edge_gen = generation[parent]

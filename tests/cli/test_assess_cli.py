@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from rarex.cli.app import app
@@ -137,3 +138,46 @@ def test_demo_writes_reports(tmp_path: Path) -> None:
         "assessment-2.html",
         "assessment-3.html",
     ]
+
+
+def test_demo_as_json(tmp_path: Path) -> None:
+    doc = json.loads(
+        run("demo", "--as-of", "2026-11-22", "--output-dir", str(tmp_path), "--format", "json")
+    )
+    assert [len(a["results"]) for a in doc["assessments"]] == [8, 1, 6]
+    radar = doc["assessments"][1]
+    assert radar["listing_hits"][0]["list"] == "CN-CONTROL-LIST"
+    assert radar["results"][0]["worst_case_outcome"] == "presumption_of_denial"
+
+
+def test_exchange_rates_convert_values(tmp_path: Path) -> None:
+    parts = tmp_path / "parts.csv"
+    text = PARTS.read_text(encoding="utf-8").replace(
+        "EVM-200,EV traction motor 200 kW,1850.00,EUR",
+        "EVM-200,EV traction motor 200 kW,2000.00,USD",
+    )
+    parts.write_text(text, encoding="utf-8")
+    base = [
+        "assess",
+        "--parts",
+        str(parts),
+        "--bom",
+        str(BOM),
+        "--as-of",
+        "2026-11-22",
+        "--export-from",
+        "DE",
+        "--product",
+        "EVM-200",
+        "--format",
+        "json",
+    ]
+    assert "several currencies" in run(*base, code=2)
+    fx = tmp_path / "fx.csv"
+    fx.write_text("currency,rate\nEUR,1\nUSD,0.925\n", encoding="utf-8")
+    doc = json.loads(run(*base, "--fx", str(fx)))
+    share = doc["results"][0]["content_share"]
+    assert share == pytest.approx(16 * (0.002 * 300 + 0.0005 * 1000) / (2000 * 0.925))
+    assert doc["currency"] == "EUR"
+    fx.write_text("currency,rate\nEUR,1\nUSD,0\n", encoding="utf-8")
+    assert "rate: must be greater than 0" in run(*base, "--fx", str(fx), code=2)

@@ -13,7 +13,15 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 from rich.text import Text
 
-from rarex.cli.common import AsOfOpt, AssumeOpt, Context, RulesDirOpt, emit_json
+from rarex.cli.common import (
+    AsOfOpt,
+    AssumeOpt,
+    Context,
+    FormatOpt,
+    OutputFormat,
+    RulesDirOpt,
+    emit_json,
+)
 from rarex.core.assess import Assessment, AssessmentError, assess
 from rarex.core.parts import Dataset
 from rarex.core.rulebook import RuleBook
@@ -273,6 +281,7 @@ def demo_command(
     output_dir: Annotated[Path, typer.Option(help="Where to write the HTML reports.")] = Path(
         "rarex-demo"
     ),
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Assess the bundled demo company: print the answers and write HTML reports."""
     c = Context.of(ctx, None)
@@ -281,10 +290,18 @@ def demo_command(
     dataset = _load(c, parts=parts, bom=bom, workbook=None, json_file=None, fx=None)
     day = c.day(as_of)
     output_dir.mkdir(parents=True, exist_ok=True)
+    documents = []
     for number, (heading, shipment, products) in enumerate(DEMO_SHIPMENTS, start=1):
-        c.console.rule(f"[bold]{number}. {heading}")
         result = run_assessment(c, rulebook, dataset, day, shipment, products, None)
-        print_table(c.console, result)
         report = output_dir / f"assessment-{number}.html"
         report.write_text(render_html(result, rulebook), encoding="utf-8")
+        if fmt is OutputFormat.JSON:
+            documents.append(
+                {"heading": heading, "report": str(report), **assessment_document(result, rulebook)}
+            )
+            continue
+        c.console.rule(f"[bold]{number}. {heading}")
+        print_table(c.console, result)
         c.console.print(f"Report: {report}")
+    if fmt is OutputFormat.JSON:
+        emit_json({"assessments": documents})

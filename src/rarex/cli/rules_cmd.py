@@ -352,8 +352,13 @@ def schema(
     output: Annotated[
         Path | None, typer.Option(help="Write to this file instead of stdout.")
     ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Output format (the schema is JSON).")
+    ] = "json",
 ) -> None:
     """Print the JSON Schema of rule files, scenario files and sources.yaml."""
+    if fmt != "json":
+        raise typer.BadParameter("the schema is only available as json", param_hint="--format")
     models = schema_models()
     roots = models[:1]
     document = {

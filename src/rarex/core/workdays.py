@@ -1,0 +1,147 @@
+"""Working-day arithmetic on China's official calendar (Dual-Use Regulation Art. 17, 18).
+
+The calendar itself is passed in (``WorkdayCalendar``): the adapter in
+``rarex.io.cn_calendar`` reads a maintained holiday-calendar package, including weekend days
+that become working days to make up for holidays. Where the calendar has no official data yet
+(the State Council publishes each year's schedule late in the year before) the calendar says
+so, and a deadline that runs into that period is marked provisional.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Protocol
+
+REVIEW_WORKING_DAYS = 45  # Reg. Art. 17(1): decision within 45 working days of acceptance
+AMENDMENT_WORKING_DAYS = 20  # Reg. Art. 18(3): non-key changes within 20 working days
+
+
+class WorkdayCalendar(Protocol):
+    def is_workday(self, day: date) -> bool:
+        """Whether ``day`` is a working day (make-up weekend days included)."""
+
+    def is_official(self, day: date) -> bool:
+        """Whether the answer for ``day`` rests on the officially published schedule."""
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A period in which the review clock stood still (Reg. Art. 17(3)).
+
+    The clock stops from ``start`` (that day does not count) and runs again from ``end``
+    (that day counts); ``end is None`` while the pause lasts.
+    """
+
+    start: date
+    end: date | None
+    reason: str
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The statutory due date, or why there is none."""
+
+    due: date | None
+    working_days: int | None
+    paused_working_days: int
+    provisional: bool
+    reason: str
+
+    def days_left(self, today: date, calendar: WorkdayCalendar) -> int | None:
+        """Working days from ``today`` (exclusive) to the due date (inclusive); negative if late."""
+        if self.due is None:
+            return None
+        if today <= self.due:
+            return count_workdays(calendar, today, self.due)
+        return -count_workdays(calendar, self.due, today)
+
+
+def count_workdays(calendar: WorkdayCalendar, after: date, until: date) -> int:
+    """Working days in (after, until]."""
+    total = 0
+    day = after + timedelta(days=1)
+    while day <= until:
+        total += calendar.is_workday(day)
+        day += timedelta(days=1)
+    return total
+
+
+def add_workdays(
+    calendar: WorkdayCalendar, start: date, working_days: int, pauses: Iterable[Pause] = ()
+) -> tuple[date, int, bool]:
+    """The day on which ``working_days`` counted working days after ``start`` have passed.
+
+    The start day itself does not count; working days inside a pause do not count either.
+    Returns the due date, the working days skipped by pauses, and whether any day counted
+    rests on a calendar without official data (provisional).
+    """
+    stops = list(pauses)
+    counted = skipped = 0
+    provisional = False
+    day = start
+    while counted < working_days:
+        day += timedelta(days=1)
+        if not calendar.is_workday(day):
+            continue
+        provisional |= not calendar.is_official(day)
+        if any(p.covers(day) for p in stops):
+            skipped += 1
+            continue
+        counted += 1
+    return day, skipped, provisional
+
+
+def review_deadline(
+    calendar: WorkdayCalendar,
+    accepted_on: date | None,
+    pauses: Iterable[Pause] = (),
+    *,
+    watch_listed: bool = False,
+    referred_to_state_council: bool = False,
+    working_days: int = REVIEW_WORKING_DAYS,
+    basis: str = "Reg. Art. 17(1)",
+) -> Deadline:
+    """The due date of MOFCOM's decision on an accepted application."""
+    if watch_listed:
+        return Deadline(
+            None,
+            None,
+            0,
+            False,
+            "no statutory time limit: an importer or end user "
+            "is on the Watch List (Reg. Art. 26(2))",
+        )
+    if referred_to_state_council:
+        return Deadline(
+            None,
+            None,
+            0,
+            False,
+            "no statutory time limit: referred to the State Council (Reg. Art. 17(2))",
+        )
+    if accepted_on is None:
+        return Deadline(
+            None, None, 0, False, "the clock starts when MOFCOM accepts the application"
+        )
+    stops = list(pauses)
+    if any(p.end is None for p in stops):
+        open_pause = next(p for p in stops if p.end is None)
+        return Deadline(
+            None,
+            working_days,
+            0,
+            False,
+            f"the clock is paused since {open_pause.start} ({open_pause.reason}, Reg. Art. 17(3))",
+        )
+    due, skipped, provisional = add_workdays(calendar, accepted_on, working_days, stops)
+    reason = f"{working_days} working days from acceptance on {accepted_on} ({basis})"
+    if skipped:
+        reason += f", plus {skipped} working day(s) the clock was paused (Reg. Art. 17(3))"
+    if provisional:
+        reason += "; the official holiday schedule for part of this period is not yet published"
+    return Deadline(due, working_days, skipped, provisional, reason)

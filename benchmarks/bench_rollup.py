@@ -337,11 +337,22 @@ def run_naive(
 # ---------------------------------------------------------------- one size
 
 
+def config_for(edges: int, args: argparse.Namespace) -> Config:
+    return Config(
+        edges=edges,
+        seed=args.seed,
+        roots=max(1, round(edges / args.edges_per_product)),
+        depth=args.depth,
+        fanout=args.fanout,
+        sharing=args.sharing,
+    )
+
+
 def bench_size(edges: int, args: argparse.Namespace, workdir: Path) -> Result:
     result = Result(edges_target=edges)
     print(f"\n=== {edges:,} edges (target) ===", flush=True)
     start = time.perf_counter()
-    gen = generate(Config(edges=edges, seed=args.seed))
+    gen = generate(config_for(edges, args))
     result.generate_s = time.perf_counter() - start
     facts = rollup_input(gen)
     result.edges, result.parts = gen.n_edges, gen.n_parts
@@ -368,6 +379,7 @@ def bench_size(edges: int, args: argparse.Namespace, workdir: Path) -> Result:
     bom: Bom | None = None
     rolled: Rollup | None = None
     for _ in range(args.repeats):
+        bom = rolled = None  # free the previous run before timing the next
         gc.collect()
         build_s, rollup_s, bom, rolled = rollup_once(gen, facts)
         result.build_s.append(build_s)
@@ -487,6 +499,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="sizes 1e4 and 1e5 only")
     parser.add_argument("--repeats", type=int, default=5, help="rollup runs per size")
     parser.add_argument("--seed", type=int, default=1)
+    defaults = Config()
+    parser.add_argument("--edges-per-product", type=float, default=500.0)
+    parser.add_argument("--depth", type=int, default=defaults.depth)
+    parser.add_argument("--fanout", type=float, default=defaults.fanout)
+    parser.add_argument("--sharing", type=float, default=defaults.sharing)
     parser.add_argument(
         "--naive-budget",
         type=float,
@@ -506,7 +523,10 @@ def main(argv: list[str] | None = None) -> None:
     assert BOM_COLUMNS == __import__("generate_bom").BOM_COLUMNS, "input contract changed"
     info = machine()
     print(f"machine: {info}", flush=True)
-    print(f"generator defaults: {asdict(Config())}", flush=True)
+    generator = asdict(config_for(0, args))
+    del generator["edges"], generator["roots"]
+    generator["edges_per_product"] = args.edges_per_product
+    print(f"generator: {generator}", flush=True)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     with tempfile.TemporaryDirectory(prefix="rarex-bench-") as tmp:
         workdir = args.workdir or Path(tmp)
@@ -524,7 +544,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.json is not None:
         document = {
             "machine": info,
-            "generator": asdict(Config()),
+            "generator": generator,
             "results": [
                 {
                     **asdict(r),

@@ -17,3 +17,7 @@ class Settings(BaseSettings):
         default=None,
         description="An extra rules directory merged over the bundled rulebook.",
     )
+    database_url: str = Field(
+        default="sqlite:///./rarex.db",
+        description="SQLAlchemy URL of the database; PostgreSQL: postgresql+psycopg://…",
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rarex import __version__
-from rarex.cli import assess_cmd, rules_cmd
+from rarex.cli import assess_cmd, rules_cmd, server_cmd
 from rarex.settings import Settings
 
 app = typer.Typer(
@@ -18,6 +18,10 @@ app = typer.Typer(
 app.add_typer(rules_cmd.app, name="rules")
 app.command("assess")(assess_cmd.assess_command)
 app.command("demo")(assess_cmd.demo_command)
+app.add_typer(server_cmd.db_app, name="db")
+app.add_typer(server_cmd.users_app, name="users")
+app.add_typer(server_cmd.apps_app, name="apps")
+app.add_typer(server_cmd.audit_app, name="audit")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,171 @@
+"""``rarex db``, ``rarex users``, ``rarex apps`` and ``rarex audit``: the shared workspace."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_json
+from rarex.core.workflow import Role
+from rarex.io.cn_calendar import ChinaCalendar
+from rarex.io.storage.db import database, unit_of_work, upgrade
+from rarex.io.storage.tables import User
+from rarex.services import accounts, audit
+from rarex.services.accounts import actor_of
+from rarex.services.applications import ApplicationService
+from rarex.services.errors import ServiceError
+
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+users_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
+apps_app = typer.Typer(help="Licence applications.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or migrate the schema to the latest version (RAREX_DATABASE_URL)."""
+    c = Context.of(ctx, None)
+    upgrade(c.settings.database_url)
+    c.console.print("The database schema is up to date.")
+
+
+@users_app.command("add")
+def users_add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The user's e-mail (their login).")],
+    organisation: Annotated[str, typer.Option(help="Organisation (created if new).")],
+    role: Annotated[Role, typer.Option(help="Role.")],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="RAREX_NEW_PASSWORD",
+            help="At least 10 characters.",
+        ),
+    ] = "",
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Add a user to an organisation."""
+    c = Context.of(ctx, None)
+    try:
+        with database(c.settings.database_url) as factory, unit_of_work(factory) as session:
+            user = accounts.add_user(
+                session,
+                organisation=organisation,
+                email=email,
+                name=name or email,
+                role=role,
+                password=password,
+                now=_now(),
+            )
+            result = {
+                "id": user.id,
+                "email": user.email,
+                "role": user.role,
+                "organisation": organisation,
+            }
+    except ServiceError as exc:
+        c.err.print(f"Error ({exc.code}): {exc.message}", style="bold red")
+        raise typer.Exit(2) from None
+    if fmt is OutputFormat.JSON:
+        emit_json(result)
+    else:
+        c.console.print(f"Added {result['email']} ({result['role']}) to {organisation}.")
+
+
+@apps_app.command("list")
+def apps_list(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Option("--as", help="Act as this user (their organisation).")],
+    due_within: Annotated[
+        int | None, typer.Option(help="Only overdue and due within N working days.")
+    ] = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Applications with their state and MOFCOM's statutory due date."""
+    c = Context.of(ctx, None)
+    today = c.day(as_of)
+    with database(c.settings.database_url) as factory, unit_of_work(factory) as session:
+        user = session.query(User).filter(User.email == email.strip().lower()).one_or_none()
+        if user is None:
+            c.err.print(f"Error: no user {email}", style="bold red")
+            raise typer.Exit(2)
+        svc = ApplicationService(session, actor_of(user), "", ChinaCalendar(), _now)
+        rows: list[dict[str, Any]] = []
+        apps = (
+            [a for a, _, _ in svc.due(today, due_within)]
+            if due_within is not None
+            else list(svc.apps.list())
+        )
+        for app in apps:
+            deadline = svc.deadline(app)
+            rows.append(
+                {
+                    "id": app.id,
+                    "reference": app.reference,
+                    "state": app.state,
+                    "end_user": app.end_user,
+                    "due": deadline.due.isoformat() if deadline.due else None,
+                    "working_days_left": deadline.days_left(today, svc.calendar),
+                    "provisional": deadline.provisional,
+                    "deadline": deadline.reason,
+                }
+            )
+    if fmt is OutputFormat.JSON:
+        emit_json({"as_of": today.isoformat(), "applications": rows})
+        return
+    table = Table(
+        "Id",
+        "Reference",
+        "State",
+        "End user",
+        "Due",
+        "Working days left",
+        "Why",
+        title=f"Applications as of {today}",
+    )
+    for row in rows:
+        left = row["working_days_left"]
+        style = "bold red" if left is not None and left < 0 else ""
+        table.add_row(
+            str(row["id"]),
+            row["reference"],
+            row["state"],
+            row["end_user"],
+            str(row["due"] or "—") + (" (provisional)" if row["provisional"] else ""),
+            "—" if left is None else str(left),
+            row["deadline"],
+            style=style,
+        )
+    c.console.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    """Check every organisation's audit chain; exit 1 if an event was edited or deleted."""
+    c = Context.of(ctx, None)
+    with database(c.settings.database_url) as factory, unit_of_work(factory) as session:
+        results = audit.verify_all(session)
+    broken = {org: problems for org, problems in results.items() if problems}
+    if fmt is OutputFormat.JSON:
+        emit_json({org: [str(p) for p in problems] for org, problems in results.items()})
+    else:
+        for org, problems in results.items():
+            if problems:
+                for problem in problems:
+                    c.console.print(f"{org}: {problem}", style="bold red")
+            else:
+                c.console.print(f"{org}: the audit chain is intact")
+    if broken:
+        raise typer.Exit(1)

@@ -1,0 +1,208 @@
+"""Small repositories over the tables. They never commit; every query is scoped to one
+organisation. Domain rules live in ``rarex.core``, orchestration in ``rarex.services``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rarex.core.audit import GENESIS, Event, StoredEvent, chain_hash
+from rarex.io.storage.tables import (
+    Application,
+    AuditEvent,
+    ClockPause,
+    DocumentRow,
+    LicenceRow,
+    Organisation,
+    ShipmentRow,
+    User,
+)
+
+
+class NotFound(LookupError):
+    """No such record in the caller's organisation (never says whether it exists elsewhere)."""
+
+
+def organisation_by_name(session: Session, name: str) -> Organisation | None:
+    return session.scalar(select(Organisation).where(Organisation.name == name))
+
+
+def add_organisation(session: Session, name: str, now: datetime) -> Organisation:
+    org = Organisation(name=name, created_at=now, audit_head_seq=0, audit_head_hash=GENESIS)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def users_of(session: Session, org_id: int) -> Sequence[User]:
+    return session.scalars(select(User).where(User.org_id == org_id).order_by(User.id)).all()
+
+
+class Applications:
+    def __init__(self, session: Session, org_id: int) -> None:
+        self.session = session
+        self.org_id = org_id
+
+    def get(self, application_id: int) -> Application:
+        row = self.session.scalar(
+            select(Application).where(
+                Application.id == application_id, Application.org_id == self.org_id
+            )
+        )
+        if row is None:
+            raise NotFound(f"application {application_id}")
+        return row
+
+    def by_idempotency_key(self, key: str) -> Application | None:
+        return self.session.scalar(
+            select(Application).where(
+                Application.org_id == self.org_id, Application.idempotency_key == key
+            )
+        )
+
+    def list(self, states: Sequence[str] | None = None) -> Sequence[Application]:
+        query = select(Application).where(Application.org_id == self.org_id)
+        if states:
+            query = query.where(Application.state.in_(states))
+        return self.session.scalars(query.order_by(Application.id)).all()
+
+    def pauses(self, application_id: int) -> Sequence[ClockPause]:
+        return self.session.scalars(
+            select(ClockPause)
+            .where(ClockPause.application_id == self.get(application_id).id)
+            .order_by(ClockPause.id)
+        ).all()
+
+    def documents(self, application_id: int) -> Sequence[DocumentRow]:
+        return self.session.scalars(
+            select(DocumentRow).where(
+                DocumentRow.application_id == self.get(application_id).id,
+                DocumentRow.org_id == self.org_id,
+            )
+        ).all()
+
+    def licence(self, application_id: int) -> LicenceRow | None:
+        return self.session.scalar(
+            select(LicenceRow).where(
+                LicenceRow.application_id == application_id, LicenceRow.org_id == self.org_id
+            )
+        )
+
+    def shipments(self, licence_id: int) -> Sequence[ShipmentRow]:
+        return self.session.scalars(
+            select(ShipmentRow).where(ShipmentRow.licence_id == licence_id).order_by(ShipmentRow.id)
+        ).all()
+
+
+class AuditLog:
+    """Appends events to the organisation's hash chain and reads them back."""
+
+    def __init__(self, session: Session, org_id: int) -> None:
+        self.session = session
+        self.org_id = org_id
+
+    def append(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        rulebook_sha256: str,
+        note: str | None = None,
+    ) -> AuditEvent:
+        # lock the organisation row so that concurrent appends serialise (PostgreSQL)
+        org = self.session.scalar(
+            select(Organisation).where(Organisation.id == self.org_id).with_for_update()
+        )
+        assert org is not None
+        event = Event(
+            org.audit_head_seq + 1,
+            at,
+            actor,
+            action,
+            entity,
+            entity_id,
+            before,
+            after,
+            rulebook_sha256,
+            note,
+        )
+        digest = chain_hash(org.audit_head_hash, event)
+        row = AuditEvent(
+            org_id=self.org_id,
+            seq=event.seq,
+            at=at,
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            rulebook_sha256=rulebook_sha256,
+            prev_hash=org.audit_head_hash,
+            hash=digest,
+            note=note,
+        )
+        self.session.add(row)
+        org.audit_head_seq = event.seq
+        org.audit_head_hash = digest
+        self.session.flush()
+        return row
+
+    def events(
+        self, entity: str | None = None, entity_id: str | None = None, action: str | None = None
+    ) -> Sequence[AuditEvent]:
+        query = select(AuditEvent).where(AuditEvent.org_id == self.org_id)
+        if entity:
+            query = query.where(AuditEvent.entity == entity)
+        if entity_id:
+            query = query.where(AuditEvent.entity_id == entity_id)
+        if action:
+            query = query.where(AuditEvent.action == action)
+        return self.session.scalars(query.order_by(AuditEvent.seq)).all()
+
+    def stored(self) -> list[StoredEvent]:
+        return [
+            StoredEvent(
+                Event(
+                    r.seq,
+                    r.at,
+                    r.actor,
+                    r.action,
+                    r.entity,
+                    r.entity_id,
+                    r.before,
+                    r.after,
+                    r.rulebook_sha256,
+                    r.note,
+                ),
+                r.prev_hash,
+                r.hash,
+            )
+            for r in self.events()
+        ]
+
+    def head(self) -> tuple[int, str]:
+        org = self.session.get(Organisation, self.org_id)
+        assert org is not None
+        return org.audit_head_seq, org.audit_head_hash
+
+    def count(self) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.org_id == self.org_id)
+            )
+            or 0
+        )

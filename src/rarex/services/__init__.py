@@ -1,0 +1,1 @@
+"""Application services: one transaction's worth of work, over repositories and the core."""

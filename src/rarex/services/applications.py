@@ -1,0 +1,416 @@
+"""Licence applications: create, add items and documents, move through the workflow, issue
+licences, record shipments, and compute deadlines. Every change is audited."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from rarex.core.licences import (
+    Draw,
+    LicenceRefused,
+    LicenceTerms,
+    LicenceType,
+    balance,
+    check_draw,
+    check_terms,
+)
+from rarex.core.vocab import EndUse
+from rarex.core.workdays import Deadline, Pause, WorkdayCalendar, review_deadline
+from rarex.core.workflow import (
+    Action,
+    AppState,
+    Document,
+    Facts,
+    PauseReason,
+    Role,
+    TransitionRefused,
+    decide,
+)
+from rarex.io.storage import repositories as repo
+from rarex.io.storage.tables import (
+    Application,
+    ApplicationItem,
+    ClockPause,
+    DocumentRow,
+    LicenceRow,
+    ShipmentRow,
+)
+from rarex.services.accounts import Actor
+from rarex.services.errors import Conflict, Forbidden, Invalid, NotFoundError
+
+WRITERS = frozenset({Role.APPLICANT, Role.ADMIN})
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class NewApplication:
+    reference: str
+    exporter: str
+    consignee: str
+    end_user: str
+    end_use: EndUse
+    destination: str
+    watch_listed: bool = False
+
+
+@dataclass(frozen=True)
+class NewItem:
+    part_id: str
+    description: str
+    control_code: str | None
+    quantity: Decimal
+    value: Decimal
+
+
+def snapshot(app: Application) -> dict[str, Any]:
+    """The audited view of an application."""
+    return {
+        "state": app.state,
+        "version": app.lock_version,
+        "reference": app.reference,
+        "exporter": app.exporter,
+        "consignee": app.consignee,
+        "end_user": app.end_user,
+        "end_use": app.end_use,
+        "destination": app.destination,
+        "watch_listed": app.watch_listed,
+        "accepted_on": app.accepted_on.isoformat() if app.accepted_on else None,
+    }
+
+
+class ApplicationService:
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        rulebook_sha256: str,
+        calendar: WorkdayCalendar,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.session = session
+        self.actor = actor
+        self.rulebook_sha256 = rulebook_sha256
+        self.calendar = calendar
+        self.now = now
+        self.apps = repo.Applications(session, actor.org_id)
+        self.audit = repo.AuditLog(session, actor.org_id)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _require(self, roles: frozenset[Role], what: str) -> None:
+        if self.actor.role not in roles:
+            raise Forbidden("forbidden_role", f"role {self.actor.role.value} may not {what}")
+
+    def _get(self, application_id: int) -> Application:
+        try:
+            return self.apps.get(application_id)
+        except repo.NotFound:
+            raise NotFoundError("not_found", f"no application {application_id}") from None
+
+    def _record(
+        self, action: str, app: Application, before: dict[str, Any] | None, note: str | None = None
+    ) -> None:
+        self.audit.append(
+            at=self.now(),
+            actor=self.actor.email,
+            action=action,
+            entity="application",
+            entity_id=str(app.id),
+            before=before,
+            after=snapshot(app),
+            rulebook_sha256=self.rulebook_sha256,
+            note=note,
+        )
+
+    def _check_version(self, app: Application, expected: int | None) -> None:
+        if expected is not None and app.lock_version != expected:
+            raise Conflict(
+                "stale_update",
+                f"application {app.id} is at version "
+                f"{app.lock_version}, not {expected}; reload and try again",
+            )
+
+    def _touch(self, app: Application) -> None:
+        """Mark the application changed, so that its version moves on (optimistic locking)."""
+        app.updated_at = self.now()
+        flag_modified(app, "updated_at")
+
+    def _flush(self) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise Conflict(
+                "stale_update", "the application was changed by someone else; reload and try again"
+            ) from None
+
+    # ------------------------------------------------------------------ commands
+
+    def create(self, data: NewApplication, idempotency_key: str | None = None) -> Application:
+        self._require(WRITERS, "create applications")
+        if idempotency_key:
+            existing = self.apps.by_idempotency_key(idempotency_key)
+            if existing is not None:
+                return existing
+        if len(data.destination) != 2:
+            raise Invalid(
+                "invalid_destination", "destination is an ISO 3166-1 alpha-2 code", "destination"
+            )
+        moment = self.now()
+        app = Application(
+            org_id=self.actor.org_id,
+            reference=data.reference,
+            state=AppState.DRAFT.value,
+            exporter=data.exporter,
+            consignee=data.consignee,
+            end_user=data.end_user,
+            end_use=data.end_use.value,
+            destination=data.destination.upper(),
+            watch_listed=data.watch_listed,
+            referred_to_state_council=False,
+            idempotency_key=idempotency_key,
+            created_by=self.actor.user_id,
+            created_at=moment,
+            updated_at=moment,
+        )
+        self.session.add(app)
+        self._flush()
+        self._record("application.created", app, None)
+        return app
+
+    def add_item(
+        self, application_id: int, item: NewItem, expected_version: int | None = None
+    ) -> ApplicationItem:
+        self._require(WRITERS, "edit applications")
+        app = self._get(application_id)
+        self._check_version(app, expected_version)
+        if app.state != AppState.DRAFT.value:
+            raise Invalid(
+                "not_editable",
+                f"items can only change while the application is a draft (it is {app.state})",
+            )
+        if item.quantity <= 0 or item.value < 0:
+            raise Invalid(
+                "invalid_item", "quantity must be positive and value not negative", "quantity"
+            )
+        before = snapshot(app)
+        row = ApplicationItem(
+            application_id=app.id,
+            part_id=item.part_id,
+            control_code=item.control_code,
+            description=item.description,
+            quantity=item.quantity,
+            value=item.value,
+            assessment_id=None,
+        )
+        self.session.add(row)
+        self._touch(app)
+        self._flush()
+        self._record("application.item_added", app, before, note=item.part_id)
+        return row
+
+    def add_document(
+        self, application_id: int, kind: Document, filename: str, media_type: str, content: bytes
+    ) -> DocumentRow:
+        self._require(WRITERS, "upload documents")
+        app = self._get(application_id)
+        if len(content) > MAX_DOCUMENT_BYTES:
+            raise Invalid("document_too_large", "a document is at most 20 MB", "content")
+        digest = hashlib.sha256(content).hexdigest()
+        before = snapshot(app)
+        self._touch(app)
+        row = DocumentRow(
+            org_id=self.actor.org_id,
+            application_id=app.id,
+            kind=kind.value,
+            filename=filename,
+            media_type=media_type,
+            sha256=digest,
+            size=len(content),
+            content=content,
+            uploaded_by=self.actor.user_id,
+            uploaded_at=self.now(),
+        )
+        self.session.add(row)
+        self._flush()
+        self._record(
+            "application.document_added",
+            app,
+            before,
+            note=f"{kind.value} {filename} sha256={digest}",
+        )
+        return row
+
+    def transition(
+        self,
+        application_id: int,
+        action: Action,
+        *,
+        on: date,
+        expected_version: int | None = None,
+        pause_reason: PauseReason | None = None,
+    ) -> Application:
+        app = self._get(application_id)
+        self._check_version(app, expected_version)
+        facts = Facts(
+            documents=frozenset(Document(d.kind) for d in self.apps.documents(app.id)),
+            item_count=len(self._items(app.id)),
+            pause_reason=pause_reason,
+        )
+        try:
+            transition = decide(AppState(app.state), action, self.actor.role, facts)
+        except TransitionRefused as exc:
+            error = Forbidden if exc.code == "forbidden_role" else Invalid
+            raise error(exc.code, str(exc)) from None
+        before = snapshot(app)
+        app.state = transition.target.value
+        self._touch(app)
+        if action is Action.SUBMIT:
+            app.submitted_on = on
+        elif action is Action.ACCEPT:
+            app.accepted_on = on
+        elif action is Action.PAUSE_CLOCK:
+            assert pause_reason is not None
+            self.session.add(
+                ClockPause(application_id=app.id, start=on, end=None, reason=pause_reason.value)
+            )
+        elif action is Action.RESUME_CLOCK:
+            open_pauses = [p for p in self.apps.pauses(app.id) if p.end is None]
+            for pause in open_pauses:
+                if on < pause.start:
+                    raise Invalid("invalid_date", "the clock cannot resume before it paused", "on")
+                pause.end = on
+        elif action in (Action.APPROVE, Action.DENY, Action.WITHDRAW):
+            app.decided_on = on
+        self._flush()
+        self._record(
+            f"application.{action.value}",
+            app,
+            before,
+            note=pause_reason.value if pause_reason else None,
+        )
+        return app
+
+    def issue_licence(self, application_id: int, number: str, terms: LicenceTerms) -> LicenceRow:
+        self._require(frozenset({Role.REVIEWER, Role.ADMIN}), "record licences")
+        app = self._get(application_id)
+        if app.state != AppState.APPROVED.value:
+            raise Invalid("not_approved", "a licence is issued on an approved application")
+        if self.apps.licence(app.id) is not None:
+            raise Conflict("licence_exists", f"application {app.id} already has a licence")
+        try:
+            check_terms(terms)
+        except LicenceRefused as exc:
+            raise Invalid(exc.code, str(exc)) from None
+        row = LicenceRow(
+            org_id=self.actor.org_id,
+            application_id=app.id,
+            number=number,
+            licence_type=terms.licence_type.value,
+            valid_from=terms.valid_from,
+            valid_until=terms.valid_until,
+            quantity=terms.quantity,
+            value=terms.value,
+            end_users=list(terms.end_users),
+        )
+        self.session.add(row)
+        self._flush()
+        self._record("licence.issued", app, snapshot(app), note=number)
+        return row
+
+    def record_shipment(
+        self, application_id: int, draw: Draw, report: dict[str, Any]
+    ) -> ShipmentRow:
+        self._require(WRITERS, "record shipments")
+        app = self._get(application_id)
+        licence = self.apps.licence(app.id)
+        if licence is None:
+            raise NotFoundError("no_licence", f"application {app.id} has no licence")
+        terms = licence_terms(licence)
+        done = [Draw(s.shipped_on, s.quantity, s.value) for s in self.apps.shipments(licence.id)]
+        try:
+            check_draw(terms, done, draw)
+        except LicenceRefused as exc:
+            raise Invalid(exc.code, str(exc)) from None
+        row = ShipmentRow(
+            licence_id=licence.id,
+            shipped_on=draw.shipped_on,
+            quantity=draw.quantity,
+            value=draw.value,
+            report=report,
+        )
+        self.session.add(row)
+        self._flush()
+        self._record(
+            "licence.shipment",
+            app,
+            snapshot(app),
+            note=f"{draw.shipped_on} quantity {draw.quantity} value {draw.value}",
+        )
+        return row
+
+    # ------------------------------------------------------------------ queries
+
+    def _items(self, application_id: int) -> Sequence[ApplicationItem]:
+        from sqlalchemy import select
+
+        return self.session.scalars(
+            select(ApplicationItem).where(ApplicationItem.application_id == application_id)
+        ).all()
+
+    def deadline(self, app: Application) -> Deadline:
+        pauses = [Pause(p.start, p.end, p.reason) for p in self.apps.pauses(app.id)]
+        if app.state in (AppState.DRAFT.value, AppState.SUBMITTED.value):
+            return review_deadline(self.calendar, None)
+        if app.state in (AppState.APPROVED.value, AppState.DENIED.value, AppState.WITHDRAWN.value):
+            return Deadline(None, None, 0, False, f"decided ({app.state}) on {app.decided_on}")
+        return review_deadline(
+            self.calendar,
+            app.accepted_on,
+            pauses,
+            watch_listed=app.watch_listed,
+            referred_to_state_council=app.referred_to_state_council,
+        )
+
+    def due(self, today: date, within: int) -> list[tuple[Application, Deadline, int]]:
+        """Open applications that are overdue or due within ``within`` working days."""
+        out = []
+        for app in self.apps.list():
+            deadline = self.deadline(app)
+            left = deadline.days_left(today, self.calendar)
+            if left is not None and left <= within:
+                out.append((app, deadline, left))
+        return sorted(out, key=lambda row: row[2])
+
+    def balance_of(self, application_id: int) -> dict[str, Any]:
+        app = self._get(application_id)
+        licence = self.apps.licence(app.id)
+        if licence is None:
+            raise NotFoundError("no_licence", f"application {app.id} has no licence")
+        draws = [Draw(s.shipped_on, s.quantity, s.value) for s in self.apps.shipments(licence.id)]
+        left = balance(licence_terms(licence), draws)
+        return {
+            "licence": licence.number,
+            "quantity": str(left.quantity),
+            "value": str(left.value),
+            "shipments": left.shipments,
+        }
+
+
+def licence_terms(row: LicenceRow) -> LicenceTerms:
+    return LicenceTerms(
+        LicenceType(row.licence_type),
+        row.valid_from,
+        row.valid_until,
+        Decimal(row.quantity),
+        Decimal(row.value),
+        tuple(row.end_users),
+    )

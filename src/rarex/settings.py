@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,3 +21,12 @@ class Settings(BaseSettings):
         default="sqlite:///./rarex.db",
         description="SQLAlchemy URL of the database; PostgreSQL: postgresql+psycopg://…",
     )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs session cookies; at least 32 characters. Required by the server "
+        "except in the demo, which makes a random one per run.",
+    )
+    max_request_bytes: int = Field(
+        default=25 * 1024 * 1024, description="Largest request body the server accepts."
+    )
+    session_hours: int = Field(default=12, description="How long a login session lasts.")

@@ -194,7 +194,7 @@ def test_stale_update_is_a_conflict_and_nothing_is_lost(engine: Engine) -> None:
         )
     assert info.value.code == "stale_update"
     with unit_of_work(factory) as session:
-        items = service(session, applicant)._items(app_id)
+        items = service(session, applicant).items(app_id)
         assert [i.part_id for i in items] == ["A"]
 
 

@@ -34,8 +34,7 @@ def _environment(autoescape: bool) -> Environment:
     return env
 
 
-def _context(assessment: Assessment, rulebook: RuleBook) -> dict[str, Any]:
-    document = assessment_document(assessment, rulebook)
+def _context(document: dict[str, Any], rulebook: RuleBook) -> dict[str, Any]:
     titles = {i.id: i.title.en for i in rulebook.instruments.values()}
     numbers = {
         i.id: (i.number if isinstance(i.number, str) else i.number.value) if i.number else ""
@@ -56,11 +55,15 @@ def _context(assessment: Assessment, rulebook: RuleBook) -> dict[str, Any]:
     }
 
 
+def render_document(document: dict[str, Any], rulebook: RuleBook, fmt: str) -> str:
+    """A stored assessment document as ``html`` or ``md``."""
+    template = "report.html.j2" if fmt == "html" else "report.md.j2"
+    return _environment(fmt == "html").get_template(template).render(**_context(document, rulebook))
+
+
 def render_html(assessment: Assessment, rulebook: RuleBook) -> str:
-    return (
-        _environment(True).get_template("report.html.j2").render(**_context(assessment, rulebook))
-    )
+    return render_document(assessment_document(assessment, rulebook), rulebook, "html")
 
 
 def render_markdown(assessment: Assessment, rulebook: RuleBook) -> str:
-    return _environment(False).get_template("report.md.j2").render(**_context(assessment, rulebook))
+    return render_document(assessment_document(assessment, rulebook), rulebook, "md")

@@ -110,7 +110,7 @@ class ApplicationService:
         if self.actor.role not in roles:
             raise Forbidden("forbidden_role", f"role {self.actor.role.value} may not {what}")
 
-    def _get(self, application_id: int) -> Application:
+    def get(self, application_id: int) -> Application:
         try:
             return self.apps.get(application_id)
         except repo.NotFound:
@@ -186,11 +186,40 @@ class ApplicationService:
         self._record("application.created", app, None)
         return app
 
+    EDITABLE = frozenset({"exporter", "consignee", "watch_listed"})
+
+    def edit(
+        self, application_id: int, changes: dict[str, Any], expected_version: int
+    ) -> Application:
+        """Change non-key details of a draft; key elements need a new application."""
+        self._require(WRITERS, "edit applications")
+        app = self.get(application_id)
+        self._check_version(app, expected_version)
+        unknown = set(changes) - self.EDITABLE
+        if unknown:
+            raise Invalid(
+                "not_editable",
+                f"cannot change {', '.join(sorted(unknown))} here",
+                sorted(unknown)[0],
+            )
+        if app.state != AppState.DRAFT.value and set(changes) - {"watch_listed"}:
+            raise Invalid(
+                "not_editable",
+                f"the application is {app.state}; only a draft's details can change",
+            )
+        before = snapshot(app)
+        for name, value in changes.items():
+            setattr(app, name, value)
+        self._touch(app)
+        self._flush()
+        self._record("application.edited", app, before)
+        return app
+
     def add_item(
         self, application_id: int, item: NewItem, expected_version: int | None = None
     ) -> ApplicationItem:
         self._require(WRITERS, "edit applications")
-        app = self._get(application_id)
+        app = self.get(application_id)
         self._check_version(app, expected_version)
         if app.state != AppState.DRAFT.value:
             raise Invalid(
@@ -221,7 +250,7 @@ class ApplicationService:
         self, application_id: int, kind: Document, filename: str, media_type: str, content: bytes
     ) -> DocumentRow:
         self._require(WRITERS, "upload documents")
-        app = self._get(application_id)
+        app = self.get(application_id)
         if len(content) > MAX_DOCUMENT_BYTES:
             raise Invalid("document_too_large", "a document is at most 20 MB", "content")
         digest = hashlib.sha256(content).hexdigest()
@@ -258,11 +287,11 @@ class ApplicationService:
         expected_version: int | None = None,
         pause_reason: PauseReason | None = None,
     ) -> Application:
-        app = self._get(application_id)
+        app = self.get(application_id)
         self._check_version(app, expected_version)
         facts = Facts(
             documents=frozenset(Document(d.kind) for d in self.apps.documents(app.id)),
-            item_count=len(self._items(app.id)),
+            item_count=len(self.items(app.id)),
             pause_reason=pause_reason,
         )
         try:
@@ -301,7 +330,7 @@ class ApplicationService:
 
     def issue_licence(self, application_id: int, number: str, terms: LicenceTerms) -> LicenceRow:
         self._require(frozenset({Role.REVIEWER, Role.ADMIN}), "record licences")
-        app = self._get(application_id)
+        app = self.get(application_id)
         if app.state != AppState.APPROVED.value:
             raise Invalid("not_approved", "a licence is issued on an approved application")
         if self.apps.licence(app.id) is not None:
@@ -330,7 +359,7 @@ class ApplicationService:
         self, application_id: int, draw: Draw, report: dict[str, Any]
     ) -> ShipmentRow:
         self._require(WRITERS, "record shipments")
-        app = self._get(application_id)
+        app = self.get(application_id)
         licence = self.apps.licence(app.id)
         if licence is None:
             raise NotFoundError("no_licence", f"application {app.id} has no licence")
@@ -359,7 +388,7 @@ class ApplicationService:
 
     # ------------------------------------------------------------------ queries
 
-    def _items(self, application_id: int) -> Sequence[ApplicationItem]:
+    def items(self, application_id: int) -> Sequence[ApplicationItem]:
         from sqlalchemy import select
 
         return self.session.scalars(
@@ -391,7 +420,7 @@ class ApplicationService:
         return sorted(out, key=lambda row: row[2])
 
     def balance_of(self, application_id: int) -> dict[str, Any]:
-        app = self._get(application_id)
+        app = self.get(application_id)
         licence = self.apps.licence(app.id)
         if licence is None:
             raise NotFoundError("no_licence", f"application {app.id} has no licence")

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): app factory, security, error table and routes."""

@@ -1,0 +1,88 @@
+"""The one table that maps domain errors to HTTP. Every error body is
+``{"error": {"code": ..., "message": ..., "field": ...}}``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from rarex.core.rulebook import UnknownReference
+from rarex.io.importers import InputInvalid
+from rarex.services.errors import Conflict, Forbidden, Invalid, NotFoundError, ServiceError
+
+STATUS: dict[type[ServiceError], int] = {
+    Forbidden: 403,
+    NotFoundError: 404,
+    Conflict: 409,
+    Invalid: 422,
+}
+
+
+class Unauthorised(ServiceError):
+    """No valid session or token."""
+
+
+class CsrfRefused(ServiceError):
+    """A cookie-authenticated write without the matching CSRF token."""
+
+
+STATUS[Unauthorised] = 401
+STATUS[CsrfRefused] = 403
+
+
+def body(code: str, message: str, field: str | None = None, **extra: object) -> dict[str, object]:
+    return {"error": {"code": code, "message": message, "field": field, **extra}}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def _service(_: Request, exc: ServiceError) -> JSONResponse:
+        status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 400)
+        return JSONResponse(body(exc.code, exc.message, exc.field), status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query"))
+        return JSONResponse(
+            body(
+                "invalid_request",
+                str(first.get("msg", "invalid request")),
+                field or None,
+                details=[
+                    {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
+                    for e in errors
+                ],
+            ),
+            status_code=422,
+        )
+
+    @app.exception_handler(InputInvalid)
+    async def _input(_: Request, exc: InputInvalid) -> JSONResponse:
+        first = exc.errors[0]
+        return JSONResponse(
+            body(
+                "invalid_input",
+                str(first),
+                first.column or None,
+                details=[
+                    {"file": e.file, "row": e.row, "field": e.column, "message": e.reason}
+                    for e in exc.errors
+                ],
+            ),
+            status_code=422,
+        )
+
+    @app.exception_handler(UnknownReference)
+    async def _unknown(_: Request, exc: UnknownReference) -> JSONResponse:
+        return JSONResponse(body("unknown_reference", str(exc)), status_code=404)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            exc.status_code, "http_error"
+        )
+        return JSONResponse(body(code, str(exc.detail)), status_code=exc.status_code)

@@ -1,0 +1,120 @@
+"""Who is calling, and may they? Session cookies (pages), bearer tokens (scripts), CSRF on
+cookie-authenticated writes, and one permission table for the role x endpoint matrix."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import Session, sessionmaker
+
+from rarex.api.errors import CsrfRefused, Unauthorised
+from rarex.core.workflow import Role
+from rarex.io.storage.db import unit_of_work
+from rarex.io.storage.tables import User
+from rarex.services import accounts
+from rarex.services.accounts import Actor, actor_of
+from rarex.services.errors import Forbidden
+
+SESSION_COOKIE = "rarex_session"
+CSRF_COOKIE = "rarex_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_ALL = frozenset(Role)
+_ANALYSTS = frozenset({Role.ANALYST, Role.ADMIN})
+_APPLICANTS = frozenset({Role.APPLICANT, Role.ADMIN})
+_REVIEWERS = frozenset({Role.REVIEWER, Role.ADMIN})
+
+# The role x permission table; every guarded route names one permission.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "rules:read": _ALL,
+    "data:read": _ALL,
+    "data:write": _ANALYSTS,
+    "assessments:run": _ANALYSTS,
+    "parties:write": _ANALYSTS | _APPLICANTS,
+    "applications:read": _ALL,
+    "applications:write": _APPLICANTS,
+    "applications:transition": _APPLICANTS | _REVIEWERS,
+    "licences:write": _REVIEWERS,
+    "shipments:write": _APPLICANTS,
+    "audit:read": _REVIEWERS,
+    "tokens:write": _ALL,
+}
+
+
+@dataclass(frozen=True)
+class Caller:
+    actor: Actor
+    via: str  # "token" or "session"
+
+
+class Sessions:
+    """Signs and reads session cookies."""
+
+    def __init__(self, secret: str, max_age_seconds: int) -> None:
+        self._serializer = URLSafeTimedSerializer(secret, salt="rarex-session")
+        self.max_age = max_age_seconds
+
+    def issue(self, user_id: int) -> tuple[str, str]:
+        csrf = secrets.token_urlsafe(24)
+        return self._serializer.dumps({"uid": user_id, "csrf": csrf}), csrf
+
+    def read(self, cookie: str) -> dict[str, Any] | None:
+        try:
+            data = self._serializer.loads(cookie, max_age=self.max_age)
+        except BadSignature:
+            return None
+        return data if isinstance(data, dict) else None
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with unit_of_work(factory) as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+
+
+def caller(request: Request, session: DbSession) -> Caller:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = accounts.user_for_token(session, header[7:].strip())
+        if user is None:
+            raise Unauthorised("invalid_token", "the API token is not valid")
+        return Caller(actor_of(user), "token")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    data = request.app.state.sessions.read(cookie) if cookie else None
+    if data is None:
+        raise Unauthorised("not_authenticated", "log in or send an API token")
+    user = session.get(User, data.get("uid"))
+    if user is None or not user.active:
+        raise Unauthorised("not_authenticated", "the session's user no longer exists")
+    if request.method not in SAFE_METHODS and not secrets.compare_digest(
+        request.headers.get(CSRF_HEADER, ""), str(data.get("csrf", ""))
+    ):
+        raise CsrfRefused(
+            "csrf_failed",
+            f"cookie-authenticated writes need the {CSRF_HEADER} header from the login response",
+        )
+    return Caller(actor_of(user), "session")
+
+
+def require(permission: str) -> Callable[..., Actor]:
+    """A dependency that lets through only the roles of ``permission``."""
+    roles = PERMISSIONS[permission]
+
+    def dependency(who: Annotated[Caller, Depends(caller)]) -> Actor:
+        if who.actor.role not in roles:
+            raise Forbidden(
+                "forbidden_role", f"role {who.actor.role.value} may not use this ({permission})"
+            )
+        return who.actor
+
+    dependency.permission = permission  # type: ignore[attr-defined]
+    return dependency

@@ -1,0 +1,382 @@
+"""The HTTP API against a real database: login, CSRF, the role x endpoint matrix, tenants,
+optimistic locking, idempotency, uploads, errors and limits."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from rarex.api import routes as api_routes
+from rarex.api.app import ConfigurationError, create_app
+from rarex.api.security import PERMISSIONS
+from rarex.cli.assess_cmd import demo_dataset_paths
+from rarex.core.workflow import Document, Role
+from rarex.io.storage.db import database, unit_of_work, upgrade
+from rarex.io.storage.repositories import user_by_email
+from rarex.services import accounts
+from rarex.settings import Settings
+
+PASSWORD = "correct horse battery"
+SECRET = SecretStr("s" * 40)
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    upgrade(database_url)
+    app = create_app(
+        Settings(database_url=database_url, secret_key=SECRET, max_request_bytes=2_000_000)
+    )
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def tokens(client: TestClient, database_url: str) -> dict[str, str]:
+    """A bearer token per role in "acme", and an admin in "globex"."""
+    now = datetime.now(UTC)
+    out = {}
+    with database(database_url) as factory, unit_of_work(factory) as session:
+        for org, role in [*(("acme", r) for r in Role), ("globex", Role.ADMIN)]:
+            user = accounts.add_user(
+                session,
+                organisation=org,
+                email=f"{role.value}@{org}.test",
+                name=role.value,
+                role=role,
+                password=PASSWORD,
+                now=now,
+            )
+            key = role.value if org == "acme" else "globex"
+            out[key] = accounts.issue_token(session, user, "tests", now)
+    return out
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+APPLICATION = {
+    "reference": "REF-1",
+    "exporter": "Exporter Co.",
+    "consignee": "Consignee GmbH",
+    "end_user": "Consignee GmbH",
+    "end_use": "civil",
+    "destination": "DE",
+}
+
+
+def create(client: TestClient, token: str, **extra: Any) -> dict[str, Any]:
+    response = client.post("/api/applications", json={**APPLICATION, **extra}, headers=auth(token))
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_login_session_and_csrf(client: TestClient, tokens: dict[str, str]) -> None:
+    assert (
+        client.post(
+            "/api/auth/login", json={"email": "applicant@acme.test", "password": "wrong"}
+        ).status_code
+        == 401
+    )
+    login = client.post(
+        "/api/auth/login", json={"email": "applicant@acme.test", "password": PASSWORD}
+    )
+    assert login.status_code == 200
+    csrf = login.json()["csrf_token"]
+    assert client.get("/api/applications").status_code == 200  # the session cookie
+    refused = client.post("/api/applications", json=APPLICATION)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "csrf_failed"
+    accepted = client.post("/api/applications", json=APPLICATION, headers={"X-CSRF-Token": csrf})
+    assert accepted.status_code == 201
+    client.cookies.clear()
+    assert client.get("/api/applications").status_code == 401
+
+
+def guarded_routes(client: TestClient) -> list[tuple[str, APIRoute, str]]:
+    """(path, route, permission) for every API route; the permission is "" if unguarded."""
+    out = []
+    for route in api_routes.router.routes:
+        assert isinstance(route, APIRoute)
+        permissions = [getattr(d.call, "permission", None) for d in route.dependant.dependencies]
+        found = [p for p in permissions if p]
+        out.append(("/api" + route.path, route, found[0] if found else ""))
+    return out
+
+
+def test_every_route_but_login_and_health_is_guarded(client: TestClient) -> None:
+    open_routes = {path for path, _, permission in guarded_routes(client) if not permission}
+    assert open_routes == {"/api/health", "/api/auth/login", "/api/auth/logout"}
+
+
+def test_role_by_endpoint_matrix(client: TestClient, tokens: dict[str, str]) -> None:
+    checked = 0
+    for full_path, route, permission in guarded_routes(client):
+        if not permission:
+            continue
+        path = re.sub(r"\{[^}]+\}", "999999", full_path)
+        path = path.replace("/rules/999999", "/rules/CN-2025-61")
+        for method in route.methods or set():
+            for role in Role:
+                response = client.request(
+                    method,
+                    path,
+                    headers=auth(tokens[role.value]),
+                    json={} if method != "GET" else None,
+                )
+                allowed = role in PERMISSIONS[permission]
+                assert response.status_code < 500, (method, path, role, response.text)
+                if allowed:
+                    assert response.status_code != 403, (method, path, role, response.text)
+                else:
+                    assert response.status_code == 403, (method, path, role, response.text)
+                    assert response.json()["error"]["code"] == "forbidden_role"
+                checked += 1
+    assert checked >= 5 * 20
+
+
+def test_tenants_cannot_read_or_change_each_other(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    app_id = create(client, tokens["applicant"])["id"]
+    other = auth(tokens["globex"])
+    assert client.get(f"/api/applications/{app_id}", headers=other).status_code == 404
+    assert (
+        client.patch(
+            f"/api/applications/{app_id}", json={"version": 1, "exporter": "X"}, headers=other
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/api/applications/{app_id}/transitions",
+            json={"action": "submit", "on": "2026-03-02"},
+            headers=other,
+        ).status_code
+        == 404
+    )
+    assert client.get("/api/applications", headers=other).json() == []
+
+
+def test_stale_update_returns_409_and_keeps_the_first(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    app = create(client, tokens["applicant"])
+    path = f"/api/applications/{app['id']}"
+    first = client.patch(
+        path,
+        json={"version": app["version"], "exporter": "First Co."},
+        headers=auth(tokens["applicant"]),
+    )
+    assert first.status_code == 200
+    stale = client.patch(
+        path,
+        json={"version": app["version"], "exporter": "Second Co."},
+        headers=auth(tokens["applicant"]),
+    )
+    assert stale.status_code == 409
+    assert stale.json()["error"]["code"] == "stale_update"
+    assert client.get(path, headers=auth(tokens["viewer"])).json()["exporter"] == "First Co."
+
+
+def test_idempotency_key(client: TestClient, tokens: dict[str, str]) -> None:
+    headers = {**auth(tokens["applicant"]), "Idempotency-Key": "abc-1"}
+    one = client.post("/api/applications", json=APPLICATION, headers=headers).json()
+    two = client.post("/api/applications", json=APPLICATION, headers=headers).json()
+    assert one["id"] == two["id"]
+    assert len(client.get("/api/applications", headers=headers).json()) == 1
+
+
+def test_invalid_input_names_the_field(client: TestClient, tokens: dict[str, str]) -> None:
+    response = client.post(
+        "/api/applications",
+        json={**APPLICATION, "destination": "Germany"},
+        headers=auth(tokens["applicant"]),
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "destination"
+    unknown = client.post(
+        "/api/applications",
+        json={**APPLICATION, "colour": "red"},
+        headers=auth(tokens["applicant"]),
+    )
+    assert unknown.status_code == 422
+
+
+def test_request_size_limit(client: TestClient, tokens: dict[str, str]) -> None:
+    response = client.post(
+        "/api/applications",
+        content=b"x" * 2_100_000,
+        headers={**auth(tokens["applicant"]), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+def test_no_default_secret_outside_the_demo(database_url: str) -> None:
+    with pytest.raises(ConfigurationError):
+        create_app(Settings(database_url=database_url))
+    create_app(Settings(database_url=database_url), demo=True)
+
+
+def test_application_through_review_with_documents_and_deadline(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    applicant, reviewer = auth(tokens["applicant"]), auth(tokens["reviewer"])
+    app = create(client, tokens["applicant"])
+    path = f"/api/applications/{app['id']}"
+    client.post(
+        f"{path}/items",
+        json={
+            "part_id": "SM-METAL",
+            "description": "Sm metal",
+            "control_code": "1C902.a",
+            "quantity": "100",
+            "value": "25000",
+        },
+        headers=applicant,
+    )
+    submit = {"action": "submit", "on": "2026-09-14"}
+    refused = client.post(f"{path}/transitions", json=submit, headers=applicant)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "documents_incomplete"
+    for kind in Document:
+        upload = client.post(
+            f"{path}/documents",
+            data={"kind": kind.value},
+            files={"file": (f"{kind.value}.pdf", b"%PDF-1.4 test", "application/pdf")},
+            headers=applicant,
+        )
+        assert upload.status_code == 201, upload.text
+        assert len(upload.json()["sha256"]) == 64
+    assert client.post(f"{path}/transitions", json=submit, headers=applicant).status_code == 200
+    for action in ("accept", "start_review"):
+        response = client.post(
+            f"{path}/transitions", json={"action": action, "on": "2026-09-14"}, headers=reviewer
+        )
+        assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["state"] == "under_review"
+    assert body["deadline"]["due"] == "2026-11-20"
+    due = client.get(
+        "/api/applications/deadlines?within=10&as_of=2026-11-10", headers=applicant
+    ).json()
+    assert [(d["id"], d["working_days_left"]) for d in due] == [(app["id"], 8)]
+    assert (
+        client.post(
+            f"{path}/transitions", json={"action": "approve", "on": "2026-10-20"}, headers=applicant
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"{path}/transitions", json={"action": "approve", "on": "2026-10-20"}, headers=reviewer
+        ).status_code
+        == 200
+    )
+    licence = client.post(
+        f"{path}/licence",
+        json={
+            "number": "LIC-1",
+            "licence_type": "general",
+            "valid_from": "2026-10-20",
+            "valid_until": "2029-10-19",
+            "quantity": "100",
+            "value": "25000",
+            "end_users": ["Consignee GmbH"],
+        },
+        headers=reviewer,
+    )
+    assert licence.status_code == 201, licence.text
+    shipment = client.post(
+        f"{path}/shipments",
+        json={"shipped_on": "2026-11-01", "quantity": "30", "value": "7500"},
+        headers=applicant,
+    )
+    assert shipment.json()["quantity"] == "70.000000"
+    audit = client.get("/api/audit?format=csv", headers=reviewer)
+    assert audit.status_code == 200
+    assert "application.approve" in audit.text and audit.text.startswith("seq,at,actor")
+    assert client.get("/api/audit/verify", headers=reviewer).json()["intact"] is True
+
+
+def test_upload_workbook_assess_and_report(client: TestClient, tokens: dict[str, str]) -> None:
+    parts, bom = demo_dataset_paths()
+    analyst = auth(tokens["analyst"])
+    upload = client.post(
+        "/api/datasets",
+        data={"name": "demo"},
+        files={
+            "parts": ("parts.csv", parts.read_bytes(), "text/csv"),
+            "bom": ("bom.csv", bom.read_bytes(), "text/csv"),
+        },
+        headers=analyst,
+    )
+    assert upload.status_code == 201, upload.text
+    version = upload.json()
+    assert version["version"] == 1
+    again = client.post(
+        "/api/datasets",
+        data={"name": "demo"},
+        files={
+            "parts": ("parts.csv", parts.read_bytes(), "text/csv"),
+            "bom": ("bom.csv", bom.read_bytes(), "text/csv"),
+        },
+        headers=analyst,
+    )
+    assert again.json()["version"] == 2
+    run = client.post(
+        "/api/assessments",
+        json={
+            "version_id": version["id"],
+            "as_of": "2026-11-22",
+            "export_from": "DE",
+            "destination": "US",
+            "end_user_type": "civil",
+            "end_use": "civil",
+            "products": ["EVM-200"],
+            "assume": {"CN-2025-61": "in_force"},
+        },
+        headers=analyst,
+    )
+    assert run.status_code == 201, run.text
+    result = run.json()
+    assert result["results"][0]["outcome"] == "licence_required"
+    fetched = client.get(f"/api/assessments/{result['id']}", headers=auth(tokens["viewer"]))
+    assert fetched.json()["rulebook"]["sha256"] == result["rulebook"]["sha256"]
+    report = client.get(f"/api/assessments/{result['id']}/report", headers=analyst)
+    assert report.status_code == 200 and "EVM-200" in report.text
+    bad = client.post(
+        "/api/datasets",
+        data={"name": "bad"},
+        files={"parts": ("parts.csv", b"part_id\nA\n", "text/csv")},
+        headers=analyst,
+    )
+    assert bad.status_code == 422
+    assert bad.json()["error"]["code"] == "invalid_input"
+    assert len(client.get("/api/datasets", headers=analyst).json()) == 2
+
+
+def test_rules_endpoints(client: TestClient, tokens: dict[str, str]) -> None:
+    viewer = auth(tokens["viewer"])
+    status = client.get("/api/rules/CN-2025-61/status?as_of=2026-11-22", headers=viewer)
+    assert status.json()["status"] == "uncertain"
+    assert client.get("/api/rules/CN-2099-1", headers=viewer).status_code == 404
+    listed = client.get("/api/rules?as_of=2025-11-10&status=suspended", headers=viewer).json()
+    assert "CN-2025-58" in {m["id"] for m in listed["measures"]}
+    assert client.get("/docs").status_code == 200
+    assert io.BytesIO(client.get("/openapi.json").content).getbuffer().nbytes > 1000
+
+
+def test_user_listing_in_fixture(database_url: str, tokens: dict[str, str]) -> None:
+    with database(database_url) as factory, unit_of_work(factory) as session:
+        assert user_by_email(session, "admin@globex.test") is not None

@@ -22,6 +22,7 @@ app.add_typer(server_cmd.db_app, name="db")
 app.add_typer(server_cmd.users_app, name="users")
 app.add_typer(server_cmd.apps_app, name="apps")
 app.add_typer(server_cmd.audit_app, name="audit")
+app.command("serve")(server_cmd.serve_command)
 
 
 def _version(value: bool) -> None:

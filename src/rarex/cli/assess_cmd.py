@@ -282,6 +282,11 @@ def demo_command(
         "rarex-demo"
     ),
     fmt: FormatOpt = OutputFormat.TABLE,
+    serve: Annotated[
+        bool, typer.Option(help="Then seed a demo workspace and serve the API on it.")
+    ] = False,
+    host: Annotated[str, typer.Option(help="With --serve: interface.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="With --serve: port.")] = 8000,
 ) -> None:
     """Assess the bundled demo company: print the answers and write HTML reports."""
     c = Context.of(ctx, None)
@@ -305,3 +310,7 @@ def demo_command(
         c.console.print(f"Report: {report}")
     if fmt is OutputFormat.JSON:
         emit_json({"assessments": documents})
+    if serve:
+        from rarex.cli.server_cmd import serve_demo
+
+        serve_demo(c, host, port, str(output_dir / "rarex-demo.db"))

@@ -169,3 +169,52 @@ def audit_verify(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> Non
                 c.console.print(f"{org}: the audit chain is intact")
     if broken:
         raise typer.Exit(1)
+
+
+def serve_command(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs). Needs RAREX_SECRET_KEY and an upgraded database."""
+    import uvicorn
+
+    from rarex.api.app import ConfigurationError, create_app
+
+    c = Context.of(ctx, None)
+    try:
+        app = create_app(c.settings)
+    except ConfigurationError as exc:
+        c.err.print(f"Error: {exc}", style="bold red")
+        raise typer.Exit(2) from None
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def serve_demo(c: Context, host: str, port: int, database_file: str) -> None:
+    """Seed a fresh demo workspace and serve it until interrupted."""
+    from pathlib import Path
+
+    import uvicorn
+
+    from rarex.api.app import create_app
+    from rarex.cli.assess_cmd import demo_dataset_paths
+    from rarex.demo.seed import DEMO_PASSWORD, USERS, seed
+
+    path = Path(database_file)
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    settings = c.settings.model_copy(update={"database_url": url})
+    app = create_app(settings, demo=True)
+    parts, bom = demo_dataset_paths()
+    with unit_of_work(app.state.session_factory) as session:
+        seed(session, app.state.rulebook, app.state.calendar, c.day(None), parts, bom, _now)
+    c.console.rule("[bold]Demo workspace")
+    c.console.print(
+        f"Serving on http://{host}:{port}/docs (Ctrl-C to stop). Log in with "
+        f"POST /api/auth/login as one of these users, password {DEMO_PASSWORD!r}:"
+    )
+    for user in USERS:
+        c.console.print(f"  {user.email:28} {user.role.value}")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,133 @@
+"""Seed a demo workspace: one organisation, a user per role, the demo company, an assessment
+and applications in different states. Deterministic apart from the password hashes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from rarex.core.licences import Draw, LicenceTerms, LicenceType
+from rarex.core.rulebook import RuleBook
+from rarex.core.verdict import Shipment
+from rarex.core.vocab import EndUse, EndUserType
+from rarex.core.workdays import WorkdayCalendar
+from rarex.core.workflow import Action, Document, PauseReason, Role
+from rarex.services import accounts
+from rarex.services.accounts import Actor, actor_of
+from rarex.services.applications import ApplicationService, NewApplication, NewItem
+from rarex.services.datasets import DatasetService
+
+ORGANISATION = "Demo Motors & Materials"
+DEMO_PASSWORD = "rarex-demo-password"  # the demo only; printed when it starts
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    role: Role
+
+
+USERS = tuple(DemoUser(f"{role.value}@demo.rarex", role) for role in Role)
+
+
+def seed(
+    session: Session,
+    rulebook: RuleBook,
+    calendar: WorkdayCalendar,
+    today: date,
+    parts: Path,
+    bom: Path,
+    now: Callable[[], datetime],
+) -> dict[str, Actor]:
+    actors = {
+        u.role.value: actor_of(
+            accounts.add_user(
+                session,
+                organisation=ORGANISATION,
+                email=u.email,
+                name=u.role.value.title(),
+                role=u.role,
+                password=DEMO_PASSWORD,
+                now=now(),
+            )
+        )
+        for u in USERS
+    }
+    data = DatasetService(session, actors["analyst"], now)
+    version = data.import_files("demo company", parts=parts, bom=bom)
+    data.assess(
+        version.id,
+        rulebook,
+        today,
+        Shipment("DE", "US", "Example Automotive Inc.", EndUserType.CIVIL, EndUse.CIVIL),
+        None,
+        {},
+    )
+    applicant = ApplicationService(session, actors["applicant"], rulebook.sha256, calendar, now)
+    reviewer = ApplicationService(session, actors["reviewer"], rulebook.sha256, calendar, now)
+
+    def application(reference: str, part: str, code: str | None, end_user: str) -> int:
+        app = applicant.create(
+            NewApplication(
+                reference, "Demo Motors (Baotou) Co., Ltd.", end_user, end_user, EndUse.CIVIL, "DE"
+            )
+        )
+        applicant.add_item(app.id, NewItem(part, part, code, Decimal("200"), Decimal("60000")))
+        for kind in Document:
+            applicant.add_document(
+                app.id,
+                kind,
+                f"{kind.value}.pdf",
+                "application/pdf",
+                f"{reference} {kind.value}".encode(),
+            )
+        return app.id
+
+    def days_ago(n: int) -> date:
+        return today - timedelta(days=n)
+
+    application("DEMO-DRAFT", "TB-METAL", "1C904.a", "Regensburg Motor Works GmbH")
+    submitted = application("DEMO-SUBMITTED", "DY-METAL", "1C905.a", "Regensburg Motor Works GmbH")
+    applicant.transition(submitted, Action.SUBMIT, on=days_ago(3))
+    reviewing = application("DEMO-REVIEW", "SM-METAL", "1C902.a", "Kyoto Magnetics K.K.")
+    applicant.transition(reviewing, Action.SUBMIT, on=days_ago(70))
+    reviewer.transition(reviewing, Action.ACCEPT, on=days_ago(66))
+    reviewer.transition(reviewing, Action.START_REVIEW, on=days_ago(65))
+    paused = application("DEMO-PAUSED", "GD-METAL", "1C903.a", "Cheonan Targets Co.")
+    applicant.transition(paused, Action.SUBMIT, on=days_ago(40))
+    reviewer.transition(paused, Action.ACCEPT, on=days_ago(38))
+    reviewer.transition(paused, Action.START_REVIEW, on=days_ago(37))
+    reviewer.transition(
+        paused,
+        Action.PAUSE_CLOCK,
+        on=days_ago(10),
+        pause_reason=PauseReason.TECHNICAL_IDENTIFICATION,
+    )
+    approved = application("DEMO-APPROVED", "WC-POWDER", "1C117.d", "Stuttgart Tooling AG")
+    applicant.transition(approved, Action.SUBMIT, on=days_ago(120))
+    reviewer.transition(approved, Action.ACCEPT, on=days_ago(118))
+    reviewer.transition(approved, Action.START_REVIEW, on=days_ago(117))
+    reviewer.transition(approved, Action.APPROVE, on=days_ago(60))
+    reviewer.issue_licence(
+        approved,
+        "DEMO-LIC-0001",
+        LicenceTerms(
+            LicenceType.GENERAL,
+            days_ago(60),
+            days_ago(60) + timedelta(days=364),
+            Decimal("200"),
+            Decimal("60000"),
+            ("Stuttgart Tooling AG",),
+        ),
+    )
+    applicant.record_shipment(
+        approved,
+        Draw(days_ago(30), Decimal("80"), Decimal("24000")),
+        {"arrived": days_ago(25).isoformat()},
+    )
+    return actors

@@ -303,6 +303,32 @@ def test_application_through_review_with_documents_and_deadline(
         headers=applicant,
     )
     assert shipment.json()["quantity"] == "70.000000"
+    key_change = client.post(
+        f"{path}/amendments",
+        json={"changes": {"end_user": "Other AG"}, "on": "2026-11-02"},
+        headers=applicant,
+    )
+    assert key_change.status_code == 422
+    assert key_change.json()["error"]["code"] == "key_element_change"
+    amendment = client.post(
+        f"{path}/amendments",
+        json={"changes": {"quantity": "150"}, "on": "2026-11-02"},
+        headers=applicant,
+    )
+    assert amendment.status_code == 201, amendment.text
+    assert amendment.json()["due"] == "2026-11-30"  # 20 working days (Reg. Art. 18(3))
+    suspended = client.post(
+        f"{path}/shipments",
+        json={"shipped_on": "2026-11-03", "quantity": "1", "value": "1"},
+        headers=applicant,
+    )
+    assert suspended.json()["error"]["code"] == "licence_suspended"
+    decided = client.post(
+        f"{path}/amendments/{amendment.json()['id']}/decision",
+        json={"approve": True, "on": "2026-11-20"},
+        headers=reviewer,
+    )
+    assert decided.json()["quantity"] == "120.000000"  # 150 less the 30 already shipped
     audit = client.get("/api/audit?format=csv", headers=reviewer)
     assert audit.status_code == 200
     assert "application.approve" in audit.text and audit.text.startswith("seq,at,actor")

@@ -14,6 +14,8 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from rarex.api.errors import Unauthorised
 from rarex.api.schemas import (
+    AmendmentDecisionIn,
+    AmendmentIn,
     ApplicationEdit,
     ApplicationIn,
     AssessmentIn,
@@ -535,6 +537,40 @@ def record_shipment(
         application_id, Draw(body.shipped_on, body.quantity, body.value), body.report
     )
     return svc.balance_of(application_id)
+
+
+@router.post("/applications/{application_id}/amendments", tags=["licences"], status_code=201)
+def request_amendment(
+    application_id: int,
+    body: AmendmentIn,
+    request: Request,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("shipments:write"))],
+) -> dict[str, Any]:
+    svc = _apps(request, session, actor)
+    row = svc.request_amendment(application_id, dict(body.changes), body.on)
+    deadline = svc.amendment_deadline(row)
+    return {
+        "id": row.id,
+        "state": row.state,
+        "changes": row.changes,
+        "due": deadline.due,
+        "reason": deadline.reason,
+    }
+
+
+@router.post("/applications/{application_id}/amendments/{amendment_id}/decision", tags=["licences"])
+def decide_amendment(
+    application_id: int,
+    amendment_id: int,
+    body: AmendmentDecisionIn,
+    request: Request,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("licences:write"))],
+) -> dict[str, Any]:
+    svc = _apps(request, session, actor)
+    row = svc.decide_amendment(application_id, amendment_id, body.approve, body.on)
+    return {"id": row.id, "state": row.state, **svc.balance_of(application_id)}
 
 
 # ------------------------------------------------------------------ audit

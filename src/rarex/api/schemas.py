@@ -93,3 +93,13 @@ class AssessmentIn(Body):
     end_use: EndUse = EndUse.UNKNOWN
     products: list[str] | None = None
     assume: dict[str, Status] = Field(default_factory=dict)
+
+
+class AmendmentIn(Body):
+    changes: dict[str, str] = Field(min_length=1)
+    on: date
+
+
+class AmendmentDecisionIn(Body):
+    approve: bool
+    on: date

@@ -15,16 +15,24 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from rarex.core.licences import (
+    KEY_ELEMENTS,
     Draw,
     LicenceRefused,
     LicenceTerms,
     LicenceType,
+    amendment_kind,
     balance,
     check_draw,
     check_terms,
 )
 from rarex.core.vocab import EndUse
-from rarex.core.workdays import Deadline, Pause, WorkdayCalendar, review_deadline
+from rarex.core.workdays import (
+    AMENDMENT_WORKING_DAYS,
+    Deadline,
+    Pause,
+    WorkdayCalendar,
+    review_deadline,
+)
 from rarex.core.workflow import (
     Action,
     AppState,
@@ -37,6 +45,7 @@ from rarex.core.workflow import (
 )
 from rarex.io.storage import repositories as repo
 from rarex.io.storage.tables import (
+    AmendmentRow,
     Application,
     ApplicationItem,
     ClockPause,
@@ -48,6 +57,8 @@ from rarex.services.accounts import Actor
 from rarex.services.errors import Conflict, Forbidden, Invalid, NotFoundError
 
 WRITERS = frozenset({Role.APPLICANT, Role.ADMIN})
+# licence details that an amendment may change (the key elements need a new application)
+AMENDABLE = frozenset({"valid_until", "quantity", "value", "consignee_address", "contact"})
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
@@ -355,6 +366,104 @@ class ApplicationService:
         self._record("licence.issued", app, snapshot(app), note=number)
         return row
 
+    def request_amendment(
+        self, application_id: int, changes: dict[str, Any], on: date
+    ) -> AmendmentRow:
+        """Ask MOFCOM to change non-key details of a licence (Reg. Art. 18(3))."""
+        self._require(WRITERS, "request amendments")
+        app = self.get(application_id)
+        licence = self.apps.licence(app.id)
+        if licence is None:
+            raise NotFoundError("no_licence", f"application {app.id} has no licence")
+        if not changes:
+            raise Invalid("no_changes", "say what changes", "changes")
+        if amendment_kind(changes) == "new_application":
+            key = sorted(set(changes) & KEY_ELEMENTS)
+            raise Invalid(
+                "key_element_change",
+                f"changing {', '.join(key)} needs a new application; return the "
+                "licence and stop exporting under it (Reg. Art. 18(2))",
+                key[0],
+            )
+        if self._pending_amendment(licence.id) is not None:
+            raise Conflict("amendment_pending", "a change of this licence is already pending")
+        unknown = set(changes) - AMENDABLE
+        if unknown:
+            raise Invalid(
+                "not_amendable", f"cannot amend {', '.join(sorted(unknown))}", sorted(unknown)[0]
+            )
+        row = AmendmentRow(
+            org_id=self.actor.org_id,
+            licence_id=licence.id,
+            changes={k: str(v) for k, v in changes.items()},
+            state="pending",
+            accepted_on=on,
+            decided_on=None,
+            requested_by=self.actor.user_id,
+        )
+        self.session.add(row)
+        self._flush()
+        self._record("licence.amendment_requested", app, snapshot(app), note=str(row.changes))
+        return row
+
+    def decide_amendment(
+        self, application_id: int, amendment_id: int, approve: bool, on: date
+    ) -> AmendmentRow:
+        self._require(frozenset({Role.REVIEWER, Role.ADMIN}), "record amendment decisions")
+        app = self.get(application_id)
+        licence = self.apps.licence(app.id)
+        row = self.session.get(AmendmentRow, amendment_id)
+        if licence is None or row is None or row.licence_id != licence.id:
+            raise NotFoundError("not_found", f"no amendment {amendment_id}")
+        if row.state != "pending":
+            raise Invalid("already_decided", f"the amendment is already {row.state}")
+        if approve:
+            updated = licence_terms(licence)
+            values = dict(row.changes)
+            terms = LicenceTerms(
+                updated.licence_type,
+                updated.valid_from,
+                date.fromisoformat(values["valid_until"])
+                if "valid_until" in values
+                else updated.valid_until,
+                Decimal(values.get("quantity", updated.quantity)),
+                Decimal(values.get("value", updated.value)),
+                updated.end_users,
+            )
+            try:
+                check_terms(terms)
+            except LicenceRefused as exc:
+                raise Invalid(exc.code, str(exc)) from None
+            licence.valid_until, licence.quantity, licence.value = (
+                terms.valid_until,
+                terms.quantity,
+                terms.value,
+            )
+        row.state = "approved" if approve else "denied"
+        row.decided_on = on
+        self._flush()
+        self._record(f"licence.amendment_{row.state}", app, snapshot(app), note=str(row.changes))
+        return row
+
+    def amendment_deadline(self, row: AmendmentRow) -> Deadline:
+        if row.state != "pending":
+            return Deadline(None, None, 0, False, f"decided ({row.state}) on {row.decided_on}")
+        return review_deadline(
+            self.calendar,
+            row.accepted_on,
+            working_days=AMENDMENT_WORKING_DAYS,
+            basis="Reg. Art. 18(3)",
+        )
+
+    def _pending_amendment(self, licence_id: int) -> AmendmentRow | None:
+        from sqlalchemy import select
+
+        return self.session.scalar(
+            select(AmendmentRow).where(
+                AmendmentRow.licence_id == licence_id, AmendmentRow.state == "pending"
+            )
+        )
+
     def record_shipment(
         self, application_id: int, draw: Draw, report: dict[str, Any]
     ) -> ShipmentRow:
@@ -363,6 +472,12 @@ class ApplicationService:
         licence = self.apps.licence(app.id)
         if licence is None:
             raise NotFoundError("no_licence", f"application {app.id} has no licence")
+        if self._pending_amendment(licence.id) is not None:
+            raise Invalid(
+                "licence_suspended",
+                "the licence cannot be used while a change of "
+                "it is being decided (Reg. Art. 18(3))",
+            )
         terms = licence_terms(licence)
         done = [Draw(s.shipped_on, s.quantity, s.value) for s in self.apps.shipments(licence.id)]
         try:

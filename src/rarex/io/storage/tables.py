@@ -221,6 +221,20 @@ class ShipmentRow(Base):
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class AmendmentRow(Base):
+    """A requested change of non-key licence details (Reg. Art. 18(3))."""
+
+    __tablename__ = "amendments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id"), index=True)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20))
+    accepted_on: Mapped[date] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
 class AuditEvent(Base):
     """An append-only, hash-chained record of every state change and decision."""
 

@@ -44,6 +44,7 @@ def add_user(
     role: Role,
     password: str,
     now: datetime,
+    by: str = "rarex users add",
 ) -> User:
     if len(password) < MIN_PASSWORD:
         raise Invalid(
@@ -68,6 +69,16 @@ def add_user(
     )
     session.add(user)
     session.flush()
+    repo.AuditLog(session, org.id).append(
+        at=now,
+        actor=by,
+        action="user.added",
+        entity="user",
+        entity_id=str(user.id),
+        before=None,
+        after={"email": email, "role": role.value},
+        rulebook_sha256="",
+    )
     return user
 
 

@@ -80,6 +80,9 @@ def test_quantities_multiply_across_levels(tmp_path: Path, rulebook: RuleBook) -
     )
     result = one(rulebook, data, assumptions=RESUMED)
     assert result.content_share == pytest.approx(2 * 4 * 0.05 * 100 / 10000)
+    assert result.content_value == pytest.approx(40.0)
+    assert result.content_by_element == {"Dy": pytest.approx(40.0)}
+    assert result.content_by_item == {"p1-dy-metal": pytest.approx(40.0)}
     assert result.outcome is Verdict.LICENCE_REQUIRED
     assert finding(result, "CN-2025-61/cl1.1").paths == (("MOTOR", "ROTOR", "MAG", "DY"),)  # type: ignore[attr-defined]
 
@@ -239,3 +242,15 @@ def test_mixed_currencies_need_rates(tmp_path: Path, rulebook: RuleBook) -> None
     )
     with pytest.raises(AssessmentError, match="several currencies"):
         assess(rulebook, data, TODAY, CIVIL_FROM_JAPAN)
+
+
+def test_unreliable_entity_list_party(tmp_path: Path, rulebook: RuleBook) -> None:
+    data = dataset(tmp_path, [part("BOLT", "1", "CN", form="other", elements="Fe:0.99")], [])
+    shipment = Shipment("CN", "CA", "TechInsights Inc.", EndUserType.CIVIL, EndUse.CIVIL)
+    result = one(rulebook, data, shipment)
+    assert result.outcome is Verdict.PROHIBITED
+    assert "CN-UNRELIABLE-ENTITY-LIST/techinsights-2025" in {f.ref for f in result.drivers()}
+    abroad = one(
+        rulebook, data, Shipment("DE", "CA", "TechInsights Inc.", EndUserType.CIVIL, EndUse.CIVIL)
+    )
+    assert abroad.outcome is Verdict.NO_LICENCE_REQUIRED

@@ -72,7 +72,8 @@ def assess(
             progress("classify", i + 1, n)
 
     ext = _extraterritorial(rulebook)
-    facts, _elements = _rollup_input(dataset, classifications, ext)
+    facts, elements = _rollup_input(dataset, classifications, ext)
+    categories = list(ext[1].input_items) if ext else []
     n_categories = len(ext[1].input_items) if ext else 1
     rolled = roll_up(dataset.bom, facts, n_categories)
     if progress is not None:
@@ -111,7 +112,25 @@ def assess(
         )
         results.append(
             ProductResult(
-                part_id, part.description, outcome, worst, tuple(findings), share, unknown_inputs
+                part_id,
+                part.description,
+                outcome,
+                worst,
+                tuple(findings),
+                share,
+                unknown_inputs,
+                content_value=float(rolled.content_total[i]),
+                content_by_item={
+                    name: float(v)
+                    for name, v in zip(categories, rolled.content_by_category[i], strict=False)
+                    if v
+                },
+                content_by_element={
+                    name: float(v)
+                    for name, v in zip(elements, rolled.content_by_element[i], strict=True)
+                    if v
+                },
+                china_technology=bool(rolled.flags["annex_tech_cn"][i]),
             )
         )
         if progress is not None:

@@ -89,9 +89,9 @@ class Determiner:
         from_china = self.shipment.export_from == CHINA
         if from_china or not origin_known:
             found += self._china_export(product)
+            found += self._listing_policies(product)  # PRC measures on trade with the party
         if not from_china:
             found += self._extraterritorial(product)
-        found += self._listing_policies(product)
         if not origin_known:
             found = [self._conditional(f) for f in found]
             found.append(self._missing_export_country())

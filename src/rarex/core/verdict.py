@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -78,6 +79,10 @@ class ProductResult:
     findings: tuple[Finding, ...]
     content_share: float | None = None
     unknown_inputs: tuple[str, ...] = field(default_factory=tuple)
+    content_value: float = 0.0  # China-origin Part I content per unit, in the data's currency
+    content_by_item: Mapping[str, float] = field(default_factory=dict)
+    content_by_element: Mapping[str, float] = field(default_factory=dict)
+    china_technology: bool = False
 
     def drivers(self, worst: bool = False) -> tuple[Finding, ...]:
         """The findings that set the (worst-case) outcome."""

@@ -50,6 +50,13 @@ def result_document(
         "outcome": result.outcome.value,
         "worst_case_outcome": result.worst_case_outcome.value,
         "content_share": result.content_share,
+        "content": {
+            "value_per_unit": result.content_value,
+            "currency": assessment.currency,
+            "by_input_item": dict(result.content_by_item),
+            "by_element": dict(result.content_by_element),
+            "china_technology": result.china_technology,
+        },
         "unknown_inputs": list(result.unknown_inputs),
         "classification": [
             {

@@ -65,6 +65,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from rarex.core.workflow import Action, Document, Role
 from rarex.io.storage.db import database, unit_of_work
@@ -249,7 +250,8 @@ def _record(
     rec = run.recorder
     expected = status in expect
     rec.samples.append(Sample(kind, status, elapsed, expected))
-    rec.last_done = time.monotonic()
+    if status != CANCELLED:
+        rec.last_done = time.monotonic()
     if not expected:
         rec.failures.append(
             Failure(
@@ -618,7 +620,7 @@ def first_traceback(log: Path) -> str:
             while end < len(lines) and (lines[end].startswith(" ") or not lines[end].strip()):
                 end += 1
             block = lines[max(0, i - 2) : end + 1]
-            return "\n".join(block[:6] + ["  ..."] + block[-24:] if len(block) > 30 else block)
+            return "\n".join([*block[:6], "  ...", *block[-24:]] if len(block) > 30 else block)
     return ""
 
 
@@ -653,8 +655,29 @@ def latency_table(samples: list[Sample]) -> list[dict[str, Any]]:
     return rows
 
 
+def audit_counts(session: Session, org_id: int) -> dict[str, Counter[str]]:
+    """The organisation's audit events counted by entity ("application:7") and action."""
+    events: dict[str, Counter[str]] = {}
+    for entity, entity_id, action, n in session.execute(
+        select(AuditEvent.entity, AuditEvent.entity_id, AuditEvent.action, func.count())
+        .where(AuditEvent.org_id == org_id)
+        .group_by(AuditEvent.entity, AuditEvent.entity_id, AuditEvent.action)
+    ).all():
+        events.setdefault(f"{entity}:{entity_id}", Counter())[action] += n
+    return events
+
+
+def audit_baseline(url: str, org_id: int) -> dict[str, Counter[str]]:
+    with database(url) as factory, unit_of_work(factory) as session:
+        return audit_counts(session, org_id)
+
+
 def verify(
-    url: str, org_id: int, flows: list[Flow], http_verdict: dict[str, Any] | None
+    url: str,
+    org_id: int,
+    flows: list[Flow],
+    http_verdict: dict[str, Any] | None,
+    baseline: dict[str, Counter[str]],
 ) -> list[Check]:
     """Compare what the clients did with what the database holds."""
     checks: list[Check] = []
@@ -663,16 +686,14 @@ def verify(
             a.id: a
             for a in session.scalars(select(Application).where(Application.org_id == org_id))
         }
-        items = Counter(
-            {
-                app_id: n
-                for app_id, n in session.execute(
-                    select(ApplicationItem.application_id, func.count())
-                    .where(ApplicationItem.application_id.in_(list(apps) or [-1]))
-                    .group_by(ApplicationItem.application_id)
-                ).all()
-            }
-        )
+        items: Counter[int] = Counter()
+        for app_id, n in session.execute(
+            select(ApplicationItem.application_id, func.count())
+            .join(Application, Application.id == ApplicationItem.application_id)
+            .where(Application.org_id == org_id)
+            .group_by(ApplicationItem.application_id)
+        ).all():
+            items[app_id] = n
         documents: dict[int, list[tuple[str, str]]] = {}
         for app_id, kind, digest in session.execute(
             select(DocumentRow.application_id, DocumentRow.kind, DocumentRow.sha256).where(
@@ -680,13 +701,7 @@ def verify(
             )
         ).all():
             documents.setdefault(app_id, []).append((kind, digest))
-        events: dict[str, Counter[str]] = {}
-        for entity, entity_id, action, n in session.execute(
-            select(AuditEvent.entity, AuditEvent.entity_id, AuditEvent.action, func.count())
-            .where(AuditEvent.org_id == org_id)
-            .group_by(AuditEvent.entity, AuditEvent.entity_id, AuditEvent.action)
-        ).all():
-            events.setdefault(f"{entity}:{entity_id}", Counter())[action] += n
+        events = audit_counts(session, org_id)
         chain = audit_service.verify(session, org_id)
 
     known = [f for f in flows if f.app_id is not None]
@@ -789,17 +804,29 @@ def verify(
     unsure_events = sum(
         sum(events.get(f"application:{f.app_id}", Counter()).values()) for f in unsure
     )
-    strays_audit = sorted(set(events) - {f"application:{a}" for a in ours})
+    # events of anything else (the users added in the setup, ...) are as before the load
+    strays_audit = sorted(
+        key
+        for key in set(events) | set(baseline)
+        if not key.startswith("application:")
+        and +events.get(key, Counter()) != +baseline.get(key, Counter())
+    )
+    strays_audit += sorted(
+        key
+        for key in events
+        if key.startswith("application:") and key[12:] not in {str(a) for a in ours}
+    )
     total = sum(sum(c.values()) for c in events.values())
+    before = sum(sum(c.values()) for c in baseline.values())
     checks.append(
         Check(
             "audit events match the successful operations",
             not wrong_apps and not strays_audit and +expected == +observed,
             f"{total} events; expected {sum(expected.values())} on {len(certain)} applications, "
             f"found {sum(observed.values())}; by action {dict(sorted(observed.items()))}; "
-            f"{len(wrong_apps)} applications differ {wrong_apps[:2]}; events of unknown "
-            f"entities {strays_audit[:3]}; {unsure_events} events on {len(unsure)} "
-            "applications with an unanswered request (not compared)",
+            f"{len(wrong_apps)} applications differ {wrong_apps[:2]}; unexpected events on "
+            f"entities {strays_audit[:3]}; {before} before the load; {unsure_events} events "
+            f"on {len(unsure)} applications with an unanswered request (not compared)",
         )
     )
     return checks
@@ -906,28 +933,28 @@ async def benchmark(
             f"({sum(c.races for c in clients)} racing) against {base_url}",
             flush=True,
         )
+        baseline = await asyncio.to_thread(audit_baseline, url, org_id)
         recorder.start()
         run.deadline = recorder.t0 + args.seconds
         tasks = [asyncio.create_task(client_loop(run, c)) for c in clients]
         guard = asyncio.create_task(watchdog(run, args.stall_seconds))
         stall_report: list[str] = []
-        hard_stop = args.seconds + max(args.timeout, args.stall_seconds) + 30
-        done, pending = await asyncio.wait(tasks, timeout=hard_stop)
-        while pending and not run.stalled:
-            done, pending = await asyncio.wait(pending, timeout=1)
-            if time.monotonic() - recorder.t0 > hard_stop:
-                break
-        if pending or run.stalled:
-            if run.stalled:
-                stall_report = await stall_diagnostics(base_url, url, server, log)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+        hard_stop = recorder.t0 + args.seconds + max(args.timeout, args.stall_seconds) + 30
+        pending: set[asyncio.Task[None]] = set(tasks)
+        while pending and not run.stalled and time.monotonic() < hard_stop:
+            _, pending = await asyncio.wait(pending, timeout=0.5)
+        if run.stalled:
+            stall_report = await stall_diagnostics(base_url, url, server, log)
+        elif pending:
+            recorder.problems.append(f"{len(pending)} clients still busy at the hard stop")
         run.stop.set()
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         await guard
-        for task in done:
-            if task.exception() is not None:
-                raise task.exception()  # type: ignore[misc]
+        for task in tasks:
+            if not task.cancelled() and task.exception() is not None:
+                raise RuntimeError("a client failed") from task.exception()
         elapsed = recorder.last_done - recorder.t0
 
         http_verdict: dict[str, Any] | None = None
@@ -937,7 +964,7 @@ async def benchmark(
                 "/api/audit/verify", headers={"Authorization": f"Bearer {reviewer}"}
             )
             http_verdict = answer.json() if answer.status_code == 200 else {"intact": False}
-    checks = await asyncio.to_thread(verify, url, org_id, run.flows, http_verdict)
+    checks = await asyncio.to_thread(verify, url, org_id, run.flows, http_verdict, baseline)
     return report(args, run, elapsed, checks, stall_report, log, workdir)
 
 

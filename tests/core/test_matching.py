@@ -19,7 +19,10 @@ def score(a: str, b: str) -> float:
     [
         ("Lockheed Martin Corp.", "LOCKHEED MARTIN CORPORATION"),
         ("Martin Lockheed", "Lockheed Martin Inc"),
-        ("Ｌｏｃｋｈｅｅｄ　Ｍａｒｔｉｎ", "Lockheed Martin"),
+        (
+            "\uff2c\uff4f\uff43\uff4b\uff48\uff45\uff45\uff44\u3000\uff2d\uff41\uff52\uff54\uff49\uff4e",
+            "Lockheed Martin",
+        ),  # full width
         ("L3Harris Technologies", "L3 Harris Technologies, Inc."),
         ("洛克希德·马丁公司", "洛克希德·馬丁公司"),
         ("中国航天科技集团有限公司", "中國航天科技集團"),

@@ -25,6 +25,7 @@ from rarex.core.verdict import ProductResult, Shipment, combine
 from rarex.core.vocab import CHINA, RARE_EARTHS, ItemRole, Status
 
 MAX_PATHS = 10
+MAX_LISTED = 50  # inputs of unknown origin or value listed per product
 Progress = Callable[[str, int, int], None]
 
 
@@ -84,11 +85,13 @@ def assess(
     values = facts.unit_value
     shares = rolled.share(values)
     order, start = dataset.bom.children_index()
+    has_content = rolled.content_total > 0
+    counted = facts.input_category >= 0
+    walk = _Walker(dataset, order, start)
     results = []
     for count, part_id in enumerate(wanted, start=1):
         i = dataset.index[part_id]
         part = dataset.parts[i]
-        walk = _Walker(dataset, order, start)
         share = None if np.isnan(shares[i]) else float(shares[i])
         product = ProductFacts(
             part_id=part_id,
@@ -100,7 +103,7 @@ def assess(
             maybe_caught_below=bool(rolled.flags["maybe_caught"][i]),
             annex_tech_cn=bool(rolled.flags["annex_tech_cn"][i]),
             unknown_controlled=bool(rolled.flags["unknown_controlled"][i]),
-            content_paths=walk.paths(i, rolled.content_total > 0, facts.input_category >= 0),
+            content_paths=walk.paths(i, has_content, counted),
             tech_paths=walk.paths(i, rolled.flags["annex_tech_cn"], facts.flags["annex_tech_cn"]),
             caught_paths=walk.paths(i, rolled.flags["caught"], facts.flags["caught"]),
         )
@@ -258,12 +261,14 @@ class _Walker:
                     stack.append((child, (*path, child)))
         return tuple(found)
 
-    def reachable(self, root: int, reaches: BoolArray, target: BoolArray) -> list[int]:
-        """Every part below (or at) ``root`` where ``target`` holds, each once."""
+    def reachable(
+        self, root: int, reaches: BoolArray, target: BoolArray, limit: int = MAX_LISTED
+    ) -> list[int]:
+        """Parts below (or at) ``root`` where ``target`` holds, each once, at most ``limit``."""
         seen = {root}
         stack = [root]
         out = []
-        while stack:
+        while stack and len(out) < limit:
             node = stack.pop()
             if target[node]:
                 out.append(node)

@@ -47,7 +47,8 @@ class Bom:
         quantity = np.asarray(quantity, dtype=np.float64)
         level = _levels(n_parts, parent, child)
         edge_level = level[parent] if len(parent) else np.zeros(0, dtype=np.int64)
-        edge_order = np.argsort(edge_level, kind="stable")
+        # by level, and by parent within a level, so each level's rows come out grouped
+        edge_order = np.lexsort((parent, edge_level))
         max_level = int(level.max()) if n_parts else 0
         bounds = np.searchsorted(edge_level[edge_order], np.arange(1, max_level + 1), side="right")
         return cls(n_parts, parent, child, quantity, level, edge_order, bounds)
@@ -65,9 +66,12 @@ class Bom:
             start = int(stop)
             if len(edges) == 0:
                 continue
-            parents, rows = np.unique(self.parent[edges], return_inverse=True)
+            edge_parents = self.parent[edges]  # sorted: one run per parent
+            first = np.flatnonzero(np.r_[True, edge_parents[1:] != edge_parents[:-1]])
+            parents = edge_parents[first]
+            indptr = np.r_[first, len(edges)]
             matrix = sparse.csr_matrix(
-                (self.quantity[edges], (rows, self.child[edges])),
+                (self.quantity[edges], self.child[edges], indptr),
                 shape=(len(parents), self.n_parts),
             )
             out.append((parents, matrix))

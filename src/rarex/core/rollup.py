@@ -46,11 +46,7 @@ class Rollup:
     content_by_category: FloatArray  # (n_parts, n_categories)
     content_by_element: FloatArray  # (n_parts, n_elements)
     flags: Mapping[str, BoolArray]
-
-    @property
-    def content_total(self) -> FloatArray:
-        total: FloatArray = self.content_by_category.sum(axis=1)
-        return total
+    content_total: FloatArray  # (n_parts,): the sum over categories, computed once
 
     def share(self, unit_value: FloatArray) -> FloatArray:
         """Content as a share of each part's unit value (NaN where the value is unknown or 0)."""
@@ -84,8 +80,10 @@ def roll_up(bom: Bom, facts: RollupInput, n_categories: int) -> Rollup:
         table[parents, :flags_at] = values
         table[parents, flags_at:] = np.maximum(own_flags[parents], rolled[:, flags_at:] > 0)
 
+    by_category = table[:, :n_categories]
     return Rollup(
-        content_by_category=table[:, :n_categories],
+        content_by_category=by_category,
         content_by_element=table[:, n_categories:flags_at],
         flags={name: table[:, flags_at + column] > 0 for column, name in enumerate(names)},
+        content_total=by_category.sum(axis=1),
     )

@@ -267,7 +267,7 @@ class _Walker:
         """Parts below (or at) ``root`` where ``target`` holds, each once, at most ``limit``."""
         seen = {root}
         stack = [root]
-        out = []
+        out: list[int] = []
         while stack and len(out) < limit:
             node = stack.pop()
             if target[node]:

@@ -85,6 +85,12 @@ def normalise(name: str, script: Script) -> Normalised:
         tokens += [t for t in latin_rest if t not in LEGAL_FORMS_LATIN]
         steps.append("read as pinyin: " + " ".join(syllables))
     else:
+        folded = "".join(
+            ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+        )
+        if folded != text:
+            steps.append("diacritics removed")
+            text = folded
         raw = [t for t in _SEPARATORS.split(text.casefold()) if t]
         tokens = []
         for token in raw:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rarex.core.rulebook import UnknownReference
@@ -79,6 +80,21 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(UnknownReference)
     async def _unknown(_: Request, exc: UnknownReference) -> JSONResponse:
         return JSONResponse(body("unknown_reference", str(exc)), status_code=404)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        return JSONResponse(
+            body("conflict", "the change conflicts with a concurrent one; reload and retry"),
+            status_code=409,
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_: Request, exc: OperationalError) -> JSONResponse:
+        return JSONResponse(
+            body("database_busy", "the database could not complete the request; retry"),
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

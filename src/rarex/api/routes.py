@@ -204,7 +204,7 @@ def rules_status(
 
 
 @router.post("/datasets", tags=["assessments"], status_code=201)
-async def upload_dataset(
+def upload_dataset(
     session: DbSession,
     actor: Annotated[Actor, Depends(require("data:write"))],
     name: Annotated[str, Form(min_length=1, max_length=200)],
@@ -222,7 +222,7 @@ async def upload_dataset(
             if upload is not None:
                 suffix = ".xlsx" if key == "workbook" else ".csv"
                 path = Path(folder) / f"{key}{suffix}"
-                path.write_bytes(await upload.read())
+                path.write_bytes(upload.file.read())
                 paths[key] = path
         version = DatasetService(session, actor, _now).import_files(name, **paths)
     return {
@@ -451,7 +451,7 @@ def add_item(
 
 
 @router.post("/applications/{application_id}/documents", tags=["applications"], status_code=201)
-async def upload_document(
+def upload_document(
     application_id: int,
     request: Request,
     session: DbSession,
@@ -460,7 +460,7 @@ async def upload_document(
     file: Annotated[UploadFile, File()],
 ) -> dict[str, Any]:
     svc = _apps(request, session, actor)
-    content = await file.read()
+    content = file.file.read()  # a plain function: database work must not block the loop
     row = svc.add_document(
         application_id,
         kind,

@@ -78,7 +78,11 @@ def db_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+# The transaction ends (commits) before the response is sent ("function" scope), so a client
+# never sees a 2xx for a change that is not yet visible to its next request. At most as many
+# requests wait for a connection as the pool can serve, so waiting requests cannot take all
+# worker threads while the ones holding connections need a thread to finish.
+DbSession = Annotated[Session, Depends(db_session, scope="function", max_concurrency=10)]
 
 
 def caller(request: Request, session: DbSession) -> Caller:

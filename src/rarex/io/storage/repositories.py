@@ -122,9 +122,13 @@ class AuditLog:
         rulebook_sha256: str,
         note: str | None = None,
     ) -> AuditEvent:
-        # lock the organisation row so that concurrent appends serialise (PostgreSQL)
+        # Lock the organisation row so that concurrent appends serialise. FOR NO KEY UPDATE
+        # (key_share) does not conflict with the key-share locks that inserts referencing the
+        # organisation already hold, so two writers cannot deadlock on it (PostgreSQL).
         org = self.session.scalar(
-            select(Organisation).where(Organisation.id == self.org_id).with_for_update()
+            select(Organisation)
+            .where(Organisation.id == self.org_id)
+            .with_for_update(key_share=True)
         )
         assert org is not None
         event = Event(

@@ -18,9 +18,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install rarex with all its extras
 
-demo: $(STAMP) ## Run the main job on the bundled data
+demo: $(STAMP) ## Assess the demo company, then seed a demo workspace and serve it (Ctrl-C stops)
 	$(BIN)/rarex rules status CN-2025-61
-	$(BIN)/rarex demo --output-dir rarex-demo
+	$(BIN)/rarex demo --output-dir rarex-demo --serve
 
 test: $(STAMP) ## Run the whole suite
 	$(BIN)/python -m pytest -q

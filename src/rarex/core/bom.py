@@ -110,9 +110,9 @@ def _levels(n_parts: int, parent: IntArray, child: IntArray) -> IntArray:
         starts = np.repeat(child_start[frontier], counts)
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         edges = by_child[starts + offsets]
-        remaining -= np.bincount(parent[edges], minlength=n_parts)
-        touched = np.unique(parent[edges])
-        frontier = touched[remaining[touched] == 0]
+        dropped = np.bincount(parent[edges], minlength=n_parts)
+        remaining -= dropped
+        frontier = np.flatnonzero((dropped > 0) & (remaining == 0))
         placed += len(frontier)
         current += 1
     if placed < n_parts:

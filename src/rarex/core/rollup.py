@@ -65,20 +65,25 @@ def roll_up(bom: Bom, facts: RollupInput, n_categories: int) -> Rollup:
     own_value = np.where(counted & ~np.isnan(facts.unit_value), facts.unit_value, 0.0)
 
     flags_at = n_categories + n_elements
-    table = np.zeros((n, flags_at + len(names)), dtype=np.float64)
+    own_flags = (
+        np.column_stack([facts.flags[name] for name in names])
+        if names
+        else np.zeros((n, 0), dtype=bool)
+    )
+    table = np.empty((n, flags_at + len(names)), dtype=np.float64)
+    table[:, :n_categories] = 0.0
     rows = np.flatnonzero(counted)
     table[rows, facts.input_category[rows]] = own_value[rows]
-    table[:, n_categories:flags_at] = facts.input_elements * own_value[:, None]
-    for column, name in enumerate(names):
-        table[:, flags_at + column] = facts.flags[name]
-    own_flags = table[:, flags_at:].copy()
+    np.multiply(facts.input_elements, own_value[:, None], out=table[:, n_categories:flags_at])
+    table[:, flags_at:] = own_flags
 
     for parents, matrix in bom.level_matrices():
         rolled = matrix @ table
-        keep_own = counted[parents]
-        values = np.where(keep_own[:, None], table[parents, :flags_at], rolled[:, :flags_at])
-        table[parents, :flags_at] = values
-        table[parents, flags_at:] = np.maximum(own_flags[parents], rolled[:, flags_at:] > 0)
+        own_rows = parents[counted[parents]]
+        kept = table[own_rows, :flags_at]  # a counted part keeps its own value
+        table[parents, :flags_at] = rolled[:, :flags_at]
+        table[own_rows, :flags_at] = kept
+        table[parents, flags_at:] = (rolled[:, flags_at:] > 0) | own_flags[parents]
 
     by_category = table[:, :n_categories]
     return Rollup(

@@ -12,9 +12,9 @@ from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_jso
 from rarex.core.workflow import Role
 from rarex.io.cn_calendar import ChinaCalendar
 from rarex.io.storage.db import database, unit_of_work, upgrade
-from rarex.io.storage.tables import User
+from rarex.io.storage.tables import Organisation, User
 from rarex.services import accounts, audit
-from rarex.services.accounts import actor_of
+from rarex.services.accounts import Actor
 from rarex.services.applications import ApplicationService
 from rarex.services.errors import ServiceError
 
@@ -86,7 +86,10 @@ def users_add(
 @apps_app.command("list")
 def apps_list(
     ctx: typer.Context,
-    email: Annotated[str, typer.Option("--as", help="Act as this user (their organisation).")],
+    email: Annotated[
+        str | None,
+        typer.Option("--as", help="Only this user's organisation (default: every organisation)."),
+    ] = None,
     due_within: Annotated[
         int | None, typer.Option(help="Only overdue and due within N working days.")
     ] = None,
@@ -96,32 +99,41 @@ def apps_list(
     """Applications with their state and MOFCOM's statutory due date."""
     c = Context.of(ctx, None)
     today = c.day(as_of)
+    rows: list[dict[str, Any]] = []
     with database(c.settings.database_url) as factory, unit_of_work(factory) as session:
-        user = session.query(User).filter(User.email == email.strip().lower()).one_or_none()
-        if user is None:
-            c.err.print(f"Error: no user {email}", style="bold red")
-            raise typer.Exit(2)
-        svc = ApplicationService(session, actor_of(user), "", ChinaCalendar(), _now)
-        rows: list[dict[str, Any]] = []
-        apps = (
-            [a for a, _, _ in svc.due(today, due_within)]
-            if due_within is not None
-            else list(svc.apps.list())
-        )
-        for app in apps:
-            deadline = svc.deadline(app)
-            rows.append(
-                {
-                    "id": app.id,
-                    "reference": app.reference,
-                    "state": app.state,
-                    "end_user": app.end_user,
-                    "due": deadline.due.isoformat() if deadline.due else None,
-                    "working_days_left": deadline.days_left(today, svc.calendar),
-                    "provisional": deadline.provisional,
-                    "deadline": deadline.reason,
-                }
+        if email is not None:
+            user = session.query(User).filter(User.email == email.strip().lower()).one_or_none()
+            if user is None:
+                c.err.print(f"Error: no user {email}", style="bold red")
+                raise typer.Exit(2)
+            orgs = [session.get(Organisation, user.org_id)]
+        else:
+            orgs = list(session.query(Organisation).order_by(Organisation.id))
+        for org in orgs:
+            assert org is not None
+            operator = Actor(0, org.id, "rarex apps list", Role.VIEWER)
+            svc = ApplicationService(session, operator, "", ChinaCalendar(), _now)
+            apps = (
+                [a for a, _, _ in svc.due(today, due_within)]
+                if due_within is not None
+                else list(svc.apps.list())
             )
+            for app in apps:
+                deadline = svc.deadline(app)
+                rows.append(
+                    {
+                        "organisation": org.name,
+                        "id": app.id,
+                        "reference": app.reference,
+                        "state": app.state,
+                        "end_user": app.end_user,
+                        "due": deadline.due.isoformat() if deadline.due else None,
+                        "working_days_left": deadline.days_left(today, svc.calendar),
+                        "provisional": deadline.provisional,
+                        "deadline": deadline.reason,
+                    }
+                )
+    rows.sort(key=lambda r: (r["working_days_left"] is None, r["working_days_left"] or 0))
     if fmt is OutputFormat.JSON:
         emit_json({"as_of": today.isoformat(), "applications": rows})
         return

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from sys import intern
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -39,6 +41,7 @@ CURRENCIES: frozenset[str] = frozenset(c.alpha_3 for c in pycountry.currencies)
 FORMS: frozenset[str] = frozenset(f.value for f in Form)
 
 Row = tuple[int, Mapping[str, Any]]
+EMPTY: Mapping[str, Any] = MappingProxyType({})  # shared by every row without extra data
 
 
 @dataclass(frozen=True, order=True)
@@ -309,7 +312,7 @@ class _PartParser:
             )
             if unit_value is not None and unit_value < 0:
                 self.error(row, "unit_value", f"must be 0 or more, got {unit_value}")
-        currency = _text(record.get("currency")).upper() or None
+        currency = intern(_text(record.get("currency")).upper()) or None
         if currency is not None and currency not in CURRENCIES:
             self.error(row, "currency", f"not an ISO 4217 currency code: {currency!r}")
         origin = self._country(row, "origin", record.get("origin"))
@@ -326,21 +329,21 @@ class _PartParser:
         attributes = self._parse_attributes(row, _text(record.get("attributes")))
         if len(self.errors.errors) > before or self.errors.truncated:
             return None
-        extra = {k: _text(v) for k, v in record.items() if k not in PART_COLUMNS and k}
+        extra = {k: intern(_text(v)) for k, v in record.items() if k not in PART_COLUMNS and k}
         return Part(
             part_id=part_id,
-            description=_text(record.get("description")),
+            description=intern(_text(record.get("description"))),
             unit_value=unit_value,
             currency=currency,
             origin=origin,
             control_code=_text(record.get("control_code")) or None,
             hs_code=hs_code,
             form=Form(form_text) if form_text else None,
-            elements=elements or {},
-            attributes=attributes or {},
+            elements=elements if elements is not None else EMPTY,
+            attributes=attributes if attributes is not None else EMPTY,
             tech_origin=tech_origin,
             row=row,
-            extra=extra,
+            extra=extra or EMPTY,
         )
 
     def _country(self, row: int, column: str, value: Any) -> str | None:
@@ -350,7 +353,7 @@ class _PartParser:
         if text not in COUNTRIES:
             self.error(row, column, f"not an ISO 3166-1 alpha-2 country code: {text!r}")
             return None
-        return text
+        return intern(text)
 
     def _parse_elements(self, row: int, text: str) -> Mapping[str, Decimal] | None:
         if text in self._elements:

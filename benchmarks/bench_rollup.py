@@ -454,7 +454,17 @@ def machine() -> dict[str, Any]:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        except OSError:
+            return "?"
+        return done.stdout.strip()
+
     return {
+        "rarex_commit": git("rev-parse", "--short", "HEAD"),
+        "src_modified": git("status", "--porcelain", "--", "src").splitlines(),
         "nproc": len(os.sched_getaffinity(0)),
         "cpu": model,
         "python": platform.python_version(),

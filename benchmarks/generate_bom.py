@@ -36,25 +36,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from rarex.core.parts import BOM_COLUMNS, PART_COLUMNS  # the input contract
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-# The input contract (rarex.core.parts.PART_COLUMNS / BOM_COLUMNS).
-PART_COLUMNS: tuple[str, ...] = (
-    "part_id",
-    "description",
-    "unit_value",
-    "currency",
-    "origin",
-    "control_code",
-    "hs_code",
-    "form",
-    "elements",
-    "attributes",
-    "tech_origin",
-)
-BOM_COLUMNS: tuple[str, ...] = ("parent_id", "child_id", "quantity")
 CURRENCY = "EUR"
 
 # Mirrors the extraterritorial rule of CN-2025-61: its input items are the rollup categories,

@@ -16,9 +16,10 @@
    of the Art. 16 checklist, submit; then, as the client's reviewer, accept, start_review and
    approve. Every ``--race-every``-th client first races two concurrent
    ``PATCH /api/applications/{id}`` with the same ``version``: exactly one must win (200), the
-   other must get 409. Every write sends the version the client expects, so a lost or extra
-   update shows up as an unexpected 409. No flow starts after ``--seconds``; running flows
-   finish; ``--max-flows`` bounds the flows per client;
+   other must get 409. Items and transitions send the version the client expects (each upload
+   moves it on by one), so a lost or extra update shows up as an unexpected 409. No flow
+   starts after ``--seconds``; running flows finish; ``--max-flows`` bounds the flows per
+   client;
 4. reports the requests, throughput, p50/p95/p99 latency per request kind and overall, and the
    statuses (any 5xx or transport error is a failure; 409 is expected only from race losers);
 5. verifies that no update was lost: every application a client moved to ``approved`` is approved
@@ -624,6 +625,14 @@ def first_traceback(log: Path) -> str:
     return ""
 
 
+def server_errors_by_type(log: Path) -> dict[str, int]:
+    """The exceptions the server logged (the last line of each traceback), counted."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    # psycopg's own errors appear again, wrapped, as sqlalchemy.exc.*: count those
+    found = re.findall(r"^(sqlalchemy[\w.]*: .{0,120}|[A-Z]\w+Error: .{0,120})", text, re.M)
+    return dict(Counter(line.split(" (Background")[0] for line in found).most_common())
+
+
 # ------------------------------------------------------------------ report
 
 
@@ -769,16 +778,30 @@ def verify(
         )
     )
 
-    # 4. no application that no client created (the idempotent replays made none)
+    # 4. no application that no client created (the idempotent replays made none); an
+    # application whose create got no answer may exist (found by its key), one refused may not
     ours = {f.app_id for f in known}
-    strays = sorted(set(apps) - ours)
+    by_key = {f.key: f for f in flows}
+    strays, unanswered, refused_but_stored = [], [], []
+    for app_id, row in apps.items():
+        if app_id in ours:
+            continue
+        owner = by_key.get(row.idempotency_key or "")
+        if owner is None:
+            strays.append(app_id)
+        elif owner.uncertain:
+            unanswered.append(app_id)
+            ours.add(app_id)
+        else:
+            refused_but_stored.append(app_id)
     replays = sum(f.replayed for f in flows)
     checks.append(
         Check(
-            "no duplicate or unknown application",
-            not strays,
-            f"{len(apps)} in the database, {len(ours)} created by clients, "
-            f"{replays} idempotent replays; strays {strays[:5]}",
+            "no duplicate, unknown or refused-but-stored application",
+            not strays and not refused_but_stored,
+            f"{len(apps)} in the database, {len(known)} created by clients, {replays} idempotent "
+            f"replays; {len(unanswered)} created without an answer; strays {strays[:5]}; "
+            f"refused but stored {refused_but_stored[:5]}",
         )
     )
 
@@ -844,7 +867,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--race-every", type=int, default=5, help="every N-th client races PATCHes (5)"
     )
     parser.add_argument(
-        "--stall-seconds", type=float, default=30.0, help="stop if nothing completes this long"
+        "--stall-seconds", type=float, default=20.0, help="stop if nothing completes this long"
     )
     parser.add_argument("--timeout", type=float, default=120.0, help="per-request timeout (s)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
@@ -984,6 +1007,17 @@ async def stall_diagnostics(
     return out
 
 
+def sample_failures(failures: list[Failure], per_kind: int = 20) -> list[Failure]:
+    """The first ``per_kind`` failing requests of each kind and status."""
+    seen: Counter[tuple[str, int]] = Counter()
+    out = []
+    for failure in failures:
+        seen[(failure.kind, failure.status)] += 1
+        if seen[(failure.kind, failure.status)] <= per_kind:
+            out.append(failure)
+    return out
+
+
 def report(
     args: argparse.Namespace,
     run: Run,
@@ -1033,13 +1067,16 @@ def report(
             f"{row['p99_ms']:>9}{row['max_ms']:>9}"
         )
     if rec.failures:
-        print(f"\n{len(rec.failures)} failing requests; the first ones:")
-        for failure in rec.failures[:5]:
+        print(f"\n{len(rec.failures)} failing requests; the first of each kind and status:")
+        for failure in sample_failures(rec.failures, 1):
             print(
                 f"  t={failure.at_seconds}s {failure.method} {failure.path} ({failure.kind}) -> "
                 f"{failure.status}\n    request: {failure.request[:200]}\n"
                 f"    response: {failure.response[:300]}"
             )
+        print("exceptions in the server log:")
+        for what, count in server_errors_by_type(log).items():
+            print(f"  {count} x {what}")
         trace = first_traceback(log)
         if trace:
             print(f"\nfirst traceback in the server log:\n{trace}")
@@ -1064,7 +1101,8 @@ def report(
         "latency": table,
         "checks": [asdict(c) for c in checks],
         "stall": stall_report,
-        "failures": [asdict(f) for f in rec.failures[:200]],
+        "failures": [asdict(f) for f in sample_failures(rec.failures)],
+        "server_exceptions": server_errors_by_type(log),
         "python": platform.python_version(),
         "server_log": str(log),
     }

@@ -379,6 +379,8 @@ def test_upload_workbook_assess_and_report(client: TestClient, tokens: dict[str,
     assert result["results"][0]["outcome"] == "licence_required"
     fetched = client.get(f"/api/assessments/{result['id']}", headers=auth(tokens["viewer"]))
     assert fetched.json()["rulebook"]["sha256"] == result["rulebook"]["sha256"]
+    replay = client.get(f"/api/assessments/{result['id']}/replay", headers=analyst).json()
+    assert (replay["same_outcomes"], replay["rulebook_changed"]) == (True, False)
     report = client.get(f"/api/assessments/{result['id']}/report", headers=analyst)
     assert report.status_code == 200 and "EVM-200" in report.text
     bad = client.post(

@@ -296,6 +296,17 @@ def get_assessment(
     return {"id": row.id, "version_id": row.version_id, **row.result}
 
 
+@router.get("/assessments/{assessment_id}/replay", tags=["assessments"])
+def replay_assessment(
+    assessment_id: int,
+    request: Request,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("data:read"))],
+) -> dict[str, Any]:
+    """Run a stored assessment again on its own data version and compare the outcomes."""
+    return DatasetService(session, actor, _now).replay(assessment_id, _rulebook(request))
+
+
 @router.get(
     "/assessments/{assessment_id}/report", tags=["assessments"], response_class=HTMLResponse
 )

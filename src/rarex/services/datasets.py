@@ -21,7 +21,7 @@ from rarex.core.assess import AssessmentError, assess
 from rarex.core.parts import BOM_COLUMNS, PART_COLUMNS, Dataset, Part
 from rarex.core.rulebook import RuleBook
 from rarex.core.verdict import Shipment
-from rarex.core.vocab import Status
+from rarex.core.vocab import EndUse, EndUserType, Status
 from rarex.core.workflow import Role
 from rarex.io.importers import InputInvalid, build_dataset, load_dataset
 from rarex.io.storage import repositories as repo
@@ -212,6 +212,39 @@ class DatasetService:
             rulebook_sha256=rulebook.sha256,
         )
         return row
+
+    def replay(self, assessment_id: int, rulebook: RuleBook) -> dict[str, Any]:
+        """Run a stored assessment again on its own data version and options."""
+        row = self.assessment(assessment_id)
+        shipment = Shipment(
+            **{
+                **row.options["shipment"],
+                "end_user_type": EndUserType(row.options["shipment"]["end_user_type"]),
+                "end_use": EndUse(row.options["shipment"]["end_use"]),
+            }
+        )
+        assumptions = {k: Status(v) for k, v in row.options["assumptions"].items()}
+        result = assess(
+            rulebook,
+            self.dataset(row.version_id),
+            row.as_of,
+            shipment,
+            products=row.options["products"],
+            assumptions=assumptions,
+        )
+        document = assessment_document(result, rulebook)
+        same = [(r["part_id"], r["outcome"], r["worst_case_outcome"]) for r in document["results"]]
+        before = [
+            (r["part_id"], r["outcome"], r["worst_case_outcome"]) for r in row.result["results"]
+        ]
+        return {
+            "assessment_id": row.id,
+            "rulebook_sha256_then": row.rulebook_sha256,
+            "rulebook_sha256_now": rulebook.sha256,
+            "rulebook_changed": row.rulebook_sha256 != rulebook.sha256,
+            "same_outcomes": same == before,
+            "result": document,
+        }
 
     def assessment(self, assessment_id: int) -> AssessmentRow:
         row = self.session.scalar(

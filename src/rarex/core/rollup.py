@@ -57,14 +57,20 @@ class Rollup:
 
 
 def roll_up(bom: Bom, facts: RollupInput, n_categories: int) -> Rollup:
-    """Compute the rollup for every part in one pass over the levels."""
+    """Compute the rollup for every part in one pass over the levels.
+
+    When each category always comes with the same elements (as it does for input items), the
+    element columns are derived from the category columns at the end instead of being rolled.
+    """
     n = bom.n_parts
-    n_elements = facts.input_elements.shape[1]
     names = list(facts.flags)
     counted = facts.input_category >= 0
     own_value = np.where(counted & ~np.isnan(facts.unit_value), facts.unit_value, 0.0)
+    rows = np.flatnonzero(counted)
+    per_category = _elements_per_category(facts, rows, n_categories)
+    rolled_elements = 0 if per_category is not None else facts.input_elements.shape[1]
 
-    flags_at = n_categories + n_elements
+    flags_at = n_categories + rolled_elements
     own_flags = (
         np.column_stack([facts.flags[name] for name in names])
         if names
@@ -72,9 +78,9 @@ def roll_up(bom: Bom, facts: RollupInput, n_categories: int) -> Rollup:
     )
     table = np.empty((n, flags_at + len(names)), dtype=np.float64)
     table[:, :n_categories] = 0.0
-    rows = np.flatnonzero(counted)
     table[rows, facts.input_category[rows]] = own_value[rows]
-    np.multiply(facts.input_elements, own_value[:, None], out=table[:, n_categories:flags_at])
+    if rolled_elements:
+        np.multiply(facts.input_elements, own_value[:, None], out=table[:, n_categories:flags_at])
     table[:, flags_at:] = own_flags
 
     for parents, matrix in bom.level_matrices():
@@ -86,9 +92,29 @@ def roll_up(bom: Bom, facts: RollupInput, n_categories: int) -> Rollup:
         table[parents, flags_at:] = (rolled[:, flags_at:] > 0) | own_flags[parents]
 
     by_category = table[:, :n_categories]
+    by_element = (
+        by_category @ per_category.astype(np.float64)
+        if per_category is not None
+        else table[:, n_categories:flags_at]
+    )
     return Rollup(
         content_by_category=by_category,
-        content_by_element=table[:, n_categories:flags_at],
+        content_by_element=by_element,
         flags={name: table[:, flags_at + column] > 0 for column, name in enumerate(names)},
         content_total=by_category.sum(axis=1),
     )
+
+
+def _elements_per_category(
+    facts: RollupInput, rows: IntArray, n_categories: int
+) -> BoolArray | None:
+    """The (categories x elements) map, if every counted part's elements follow its category."""
+    elements = facts.input_elements
+    if elements.shape[1] == 0:
+        return np.zeros((n_categories, 0), dtype=bool)
+    table = np.zeros((n_categories, elements.shape[1]), dtype=bool)
+    categories = facts.input_category[rows]
+    table[categories] = elements[rows]  # the last row of each category wins
+    if not np.array_equal(table[categories], elements[rows]):
+        return None
+    return table

@@ -110,3 +110,19 @@ def test_matches_a_naive_recursive_explosion_on_a_random_forest() -> None:
 
     for p in range(0, n, 17):
         assert r.content_total[p] == pytest.approx(naive(p))
+
+
+def test_elements_by_category_or_per_part_give_the_same_content() -> None:
+    b = bom(4, [(0, 1, 2), (0, 2, 3), (1, 3, 1)])
+    category = np.array([-1, 0, 1, 1])
+    consistent = np.array([[0, 0], [1, 0], [0, 1], [0, 1]], dtype=bool)  # element per category
+    per_part = consistent.copy()
+    per_part[3] = [1, 1]  # part 3 also carries the first element: no fixed map any more
+
+    def rolled(elements: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+        facts = RollupInput(np.array([100.0, 5.0, 7.0, 11.0]), category, elements, {})
+        return roll_up(b, facts, n_categories=2).content_by_element
+
+    assert rolled(consistent)[0].tolist() == pytest.approx([2 * 5.0, 3 * 7.0])
+    assert rolled(per_part)[0].tolist() == pytest.approx([2 * 5.0, 3 * 7.0])
+    assert rolled(per_part)[1].tolist() == pytest.approx([5.0, 0.0])

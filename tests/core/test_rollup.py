@@ -119,7 +119,7 @@ def test_elements_by_category_or_per_part_give_the_same_content() -> None:
     per_part = consistent.copy()
     per_part[3] = [1, 1]  # part 3 also carries the first element: no fixed map any more
 
-    def rolled(elements: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+    def rolled(elements: np.ndarray) -> np.ndarray:
         facts = RollupInput(np.array([100.0, 5.0, 7.0, 11.0]), category, elements, {})
         return roll_up(b, facts, n_categories=2).content_by_element
 

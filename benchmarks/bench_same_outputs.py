@@ -12,6 +12,7 @@ times both in one run.
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import time
@@ -97,11 +98,15 @@ def main() -> None:
     )
 
     times = []
+    bom = rolled = None
     for _ in range(args.repeats):
+        bom = rolled = None  # free the previous run before timing the next, as bench_rollup does
+        gc.collect()
         start = time.perf_counter()
         bom = Bom.build(gen.n_parts, gen.parent, gen.child, gen.quantity)
         rolled = roll_up(bom, facts, n_categories)
         times.append(time.perf_counter() - start)
+    assert bom is not None and rolled is not None
     ours = statistics.median(times)
     print(f"rollup (build + roll_up): median {ours:.3f} s over {args.repeats} runs")
 

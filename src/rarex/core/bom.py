@@ -96,8 +96,9 @@ def _levels(n_parts: int, parent: IntArray, child: IntArray) -> IntArray:
     if len(parent) == 0:
         return level
     remaining = np.bincount(parent, minlength=n_parts)  # children not yet placed
-    by_child = np.argsort(child, kind="stable")
-    child_start = np.searchsorted(child[by_child], np.arange(n_parts + 1))
+    by_child = np.argsort(child)  # any order within one child will do
+    child_start = np.zeros(n_parts + 1, dtype=np.int64)
+    np.cumsum(np.bincount(child, minlength=n_parts), out=child_start[1:])
     frontier = np.flatnonzero(remaining == 0)
     placed = len(frontier)
     current = 0

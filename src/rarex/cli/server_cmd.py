@@ -29,11 +29,14 @@ def _now() -> datetime:
 
 
 @db_app.command("upgrade")
-def db_upgrade(ctx: typer.Context) -> None:
+def db_upgrade(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """Create or migrate the schema to the latest version (RAREX_DATABASE_URL)."""
     c = Context.of(ctx, None)
     upgrade(c.settings.database_url)
-    c.console.print("The database schema is up to date.")
+    if fmt is OutputFormat.JSON:
+        emit_json({"status": "up to date"})
+    else:
+        c.console.print("The database schema is up to date.")
 
 
 @users_app.command("add")

@@ -254,3 +254,18 @@ def test_unreliable_entity_list_party(tmp_path: Path, rulebook: RuleBook) -> Non
         rulebook, data, Shipment("DE", "CA", "TechInsights Inc.", EndUserType.CIVIL, EndUse.CIVIL)
     )
     assert abroad.outcome is Verdict.NO_LICENCE_REQUIRED
+
+
+def test_matcher_finds_a_misspelt_listed_end_user(tmp_path: Path, rulebook: RuleBook) -> None:
+    from rarex.core.matching import Matcher
+    from rarex.io.script import ChineseScript
+
+    gallium = {"form": "metal", "elements": "Ga:0.9999"}
+    data = dataset(tmp_path, [part("GA", "300", "CN", **gallium)], [])
+    shipment = Shipment("CN", "US", "Lockheed Martn Corp", EndUserType.CIVIL, EndUse.CIVIL)
+    plain = assess(rulebook, data, date(2025, 2, 1), shipment)
+    assert plain.listing_hits == ()
+    fuzzy = assess(rulebook, data, date(2025, 2, 1), shipment, matcher=Matcher(ChineseScript()))
+    [hit] = fuzzy.listing_hits
+    assert hit.list_id == "CN-CONTROL-LIST" and hit.how.startswith("name_v1 score")
+    assert fuzzy.results[0].outcome is Verdict.PROHIBITED

@@ -23,12 +23,14 @@ from rarex.cli.common import (
     emit_json,
 )
 from rarex.core.assess import Assessment, AssessmentError, assess
+from rarex.core.matching import Matcher
 from rarex.core.parts import Dataset
 from rarex.core.rulebook import RuleBook
 from rarex.core.verdict import Shipment, Verdict
 from rarex.core.vocab import EndUse, EndUserType
 from rarex.io.fx import convert, load_rates
 from rarex.io.importers import COUNTRIES, InputInvalid, load_dataset
+from rarex.io.script import ChineseScript
 from rarex.reports.render import OUTCOME_LABEL, render_html, render_markdown
 from rarex.reports.serialise import assessment_document
 
@@ -171,6 +173,7 @@ def run_assessment(
                 products=products,
                 assumptions=assumptions,
                 progress=progress,
+                matcher=Matcher(ChineseScript()),
             )
         except AssessmentError as exc:
             c.err.print(f"Error: {exc}", style="bold red")

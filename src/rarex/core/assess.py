@@ -17,6 +17,7 @@ from rarex.core.bom import IntArray
 from rarex.core.classify import Certainty, Classification, Classifier
 from rarex.core.determine import Determiner, ProductFacts, Screening
 from rarex.core.listed import ListingHit, find_listings
+from rarex.core.matching import Matcher
 from rarex.core.parts import Dataset
 from rarex.core.rollup import BoolArray, RollupInput, roll_up
 from rarex.core.rulebook import RuleBook
@@ -55,6 +56,7 @@ def assess(
     products: list[str] | None = None,
     assumptions: Mapping[str, Status] | None = None,
     progress: Progress | None = None,
+    matcher: Matcher | None = None,
 ) -> Assessment:
     snapshot = rulebook.at(as_of, assumptions)
     currency = _single_currency(dataset)
@@ -80,7 +82,9 @@ def assess(
     if progress is not None:
         progress("roll up", 1, 1)
 
-    hits = find_listings(rulebook, snapshot, shipment.end_user) if shipment.end_user else []
+    hits = (
+        find_listings(rulebook, snapshot, shipment.end_user, matcher) if shipment.end_user else []
+    )
     determiner = Determiner(rulebook, snapshot, shipment, _screening(hits))
     values = facts.unit_value
     shares = rolled.share(values)

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from rarex.core.matching import Candidate, Matcher, Query
 from rarex.core.rulebook import RuleBook, Snapshot
 from rarex.core.vocab import InstrumentKind, Status
 
@@ -63,7 +64,7 @@ class ListingHit:
     limb: str
     status: Status
     listed_name: str
-    how: str  # "exact" or "normalised"
+    how: str  # "exact", "normalised", or the matcher's name and score
     announcement: str | None
 
     @property
@@ -71,8 +72,14 @@ class ListingHit:
         return f"{self.list_id}/{self.limb}"
 
 
-def find_listings(rulebook: RuleBook, snapshot: Snapshot, name: str) -> list[ListingHit]:
-    """Every listing whose party's name or alias equals ``name``, with the listing's status."""
+def find_listings(
+    rulebook: RuleBook, snapshot: Snapshot, name: str, matcher: Matcher | None = None
+) -> list[ListingHit]:
+    """Every listing naming ``name``, with the listing's status as of the snapshot.
+
+    Exact and normalised names always count; with a ``matcher`` (``name_v1``) a fuzzy,
+    transliterated or other-script match at its threshold counts too, with its score.
+    """
     wanted = normalise_name(name)
     hits = []
     for inst in rulebook.instruments.values():
@@ -90,6 +97,12 @@ def find_listings(rulebook: RuleBook, snapshot: Snapshot, name: str) -> list[Lis
                     how = "exact"
                 elif wanted and wanted in {normalise_name(n) for n in names}:
                     how = "normalised"
+                elif matcher is not None:
+                    match = matcher.match(
+                        Query(name), Candidate(names[0], tuple(names[1:]), entity.country)
+                    )
+                    if match.is_match:
+                        how = f"{match.matcher} score {match.score:.2f} (alias {match.alias!r})"
                 if how:
                     status = snapshot.limb(f"{inst.id}/{limb.id}").status
                     hits.append(

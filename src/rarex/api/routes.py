@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -41,7 +42,7 @@ from rarex.core.rulebook import RuleBook
 from rarex.core.verdict import Shipment
 from rarex.core.vocab import Status
 from rarex.core.workflow import Document
-from rarex.io.storage.tables import Application, Party
+from rarex.io.storage.tables import Application, Party, User
 from rarex.reports.render import render_document
 from rarex.services import accounts
 from rarex.services import audit as audit_service
@@ -145,8 +146,6 @@ def create_token(
     session: DbSession,
     actor: Annotated[Actor, Depends(require("tokens:write"))],
 ) -> dict[str, str]:
-    from rarex.io.storage.tables import User
-
     user = session.get(User, actor.user_id)
     assert user is not None
     return {
@@ -617,8 +616,6 @@ def audit_log(
         writer.writeheader()
         writer.writerows(events)
         return PlainTextResponse(buffer.getvalue(), media_type="text/csv")
-    import json
-
     return Response(json.dumps(events, default=str), media_type="application/json")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -194,8 +195,6 @@ def write_result(
         if output is None:
             emit_json(document)
             return
-        import json
-
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     else:
         text = (render_html if fmt == "html" else render_markdown)(result, rulebook)

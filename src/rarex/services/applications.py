@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -456,8 +457,6 @@ class ApplicationService:
         )
 
     def _pending_amendment(self, licence_id: int) -> AmendmentRow | None:
-        from sqlalchemy import select
-
         return self.session.scalar(
             select(AmendmentRow).where(
                 AmendmentRow.licence_id == licence_id, AmendmentRow.state == "pending"
@@ -504,8 +503,6 @@ class ApplicationService:
     # ------------------------------------------------------------------ queries
 
     def items(self, application_id: int) -> Sequence[ApplicationItem]:
-        from sqlalchemy import select
-
         return self.session.scalars(
             select(ApplicationItem).where(ApplicationItem.application_id == application_id)
         ).all()

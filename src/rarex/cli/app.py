@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rarex import __version__
-from rarex.cli import assess_cmd, match_cmd, rules_cmd, server_cmd
+from rarex.cli import assess_cmd, lists_cmd, match_cmd, rules_cmd, screen_cmd, server_cmd
 from rarex.settings import Settings
 
 app = typer.Typer(
@@ -24,6 +24,9 @@ app.add_typer(server_cmd.apps_app, name="apps")
 app.add_typer(server_cmd.audit_app, name="audit")
 app.command("serve")(server_cmd.serve_command)
 app.command("match")(match_cmd.match_command)
+app.command("screen")(screen_cmd.screen_command)
+app.add_typer(lists_cmd.lists_app, name="lists")
+app.add_typer(lists_cmd.screening_app, name="screening")
 
 
 def _version(value: bool) -> None:

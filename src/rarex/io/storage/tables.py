@@ -257,3 +257,96 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class ListVersion(Base):
+    """One import of a party list; the newest version of a source is the one screened."""
+
+    __tablename__ = "list_versions"
+    __table_args__ = (UniqueConstraint("org_id", "source", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    source: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # cn_sanctions, ftm, custom
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    entries: Mapped[int] = mapped_column(Integer)
+    latest_listing: Mapped[date | None] = mapped_column(Date)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ListEntryRow(Base):
+    __tablename__ = "list_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id"), index=True)
+    key: Mapped[str] = mapped_column(String(600))
+    list_id: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(500))
+    aliases: Mapped[list[Any]] = mapped_column(JSON)
+    country: Mapped[str | None] = mapped_column(String(2))
+    identifiers: Mapped[list[Any]] = mapped_column(JSON)
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    limb: Mapped[str | None] = mapped_column(String(120))
+    citation: Mapped[str] = mapped_column(String(1000))
+
+
+class OwnershipLinkRow(Base):
+    __tablename__ = "ownership_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    owner: Mapped[str] = mapped_column(String(500))
+    owned: Mapped[str] = mapped_column(String(500))
+    share: Mapped[Decimal] = mapped_column(Numeric(9, 6))
+    file_name: Mapped[str] = mapped_column(String(300))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScreeningRun(Base):
+    """One screening of one or more parties: the matcher and list versions it used."""
+
+    __tablename__ = "screening_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    matcher: Mapped[str] = mapped_column(String(40))
+    threshold: Mapped[float] = mapped_column(Numeric(6, 4))
+    list_versions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rulebook_sha256: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(40))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    parties: Mapped[int] = mapped_column(Integer)
+    open_hits: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScreeningResult(Base):
+    """One party's result in a run: its hits (with explanations) and ownership flags."""
+
+    __tablename__ = "screening_results"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("screening_runs.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    open_hits: Mapped[int] = mapped_column(Integer)
+    hits: Mapped[list[Any]] = mapped_column(JSON)
+    inactive: Mapped[list[Any]] = mapped_column(JSON)
+    ownership: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class ScreeningDecisionRow(Base):
+    """A reviewer's decision on a party against one list entry (at one entry version)."""
+
+    __tablename__ = "screening_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    entry_key: Mapped[str] = mapped_column(String(600))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

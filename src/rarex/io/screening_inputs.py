@@ -1,0 +1,103 @@
+"""The screening inputs users bring: the parties to screen and their ownership links (CSV).
+
+Every bad value is reported with file, row, field and reason, and nothing is returned unless
+every row is valid.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rarex.core.ownership import Link
+from rarex.core.screening import PartyQuery
+from rarex.io.importers import COUNTRIES, InputError, InputInvalid
+
+PARTY_COLUMNS = ("name", "country", "aliases", "identifiers")
+OWNERSHIP_COLUMNS = ("owner", "owned", "percent")
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(";") if part.strip())
+
+
+def _rows(path: Path, required: tuple[str, ...]) -> tuple[str, list[tuple[int, dict[str, str]]]]:
+    file = str(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in required if c not in (reader.fieldnames or ())]
+            if missing:
+                raise InputInvalid([InputError(file, 1, c, "missing column") for c in missing])
+            return file, [
+                (n, {k: (v or "").strip() for k, v in row.items() if k is not None})
+                for n, row in enumerate(reader, start=2)
+            ]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputInvalid([InputError(file, 0, "", f"cannot read: {exc}")]) from None
+
+
+def read_parties_csv(path: Path) -> list[PartyQuery]:
+    """Parties to screen: ``name`` (required), and optionally ``country`` (ISO alpha-2),
+    ``aliases`` and ``identifiers`` (both ;-separated)."""
+    file, rows = _rows(path, ("name",))
+    errors: list[InputError] = []
+    parties = []
+    for number, row in rows:
+        name = row.get("name", "")
+        if not name:
+            errors.append(InputError(file, number, "name", "required"))
+            continue
+        country = row.get("country", "").upper() or None
+        if country is not None and country not in COUNTRIES:
+            errors.append(
+                InputError(file, number, "country", f"not an ISO 3166-1 alpha-2 code: {country!r}")
+            )
+        parties.append(
+            PartyQuery(
+                name,
+                country,
+                frozenset(_split(row.get("identifiers", ""))),
+                _split(row.get("aliases", "")),
+            )
+        )
+    if not rows:
+        errors.append(InputError(file, 1, "", "no parties in the file"))
+    if errors:
+        raise InputInvalid(errors)
+    return parties
+
+
+def read_ownership_csv(path: Path) -> list[Link]:
+    """Ownership links: ``owner``, ``owned`` and ``percent`` (0 < percent <= 100)."""
+    file, rows = _rows(path, OWNERSHIP_COLUMNS)
+    errors: list[InputError] = []
+    links = []
+    for number, row in rows:
+        owner, owned, text = row["owner"], row["owned"], row["percent"].rstrip("%").strip()
+        for field, value in (("owner", owner), ("owned", owned), ("percent", text)):
+            if not value:
+                errors.append(InputError(file, number, field, "required"))
+        if not (owner and owned and text):
+            continue
+        if owner == owned:
+            errors.append(InputError(file, number, "owned", "a party cannot own itself"))
+            continue
+        try:
+            percent = Decimal(text)
+        except InvalidOperation:
+            errors.append(InputError(file, number, "percent", f"not a number: {text!r}"))
+            continue
+        if not Decimal(0) < percent <= Decimal(100):
+            errors.append(InputError(file, number, "percent", f"not in (0, 100]: {text}"))
+            continue
+        links.append(Link(owner, owned, percent / 100))
+        held = sum((link.share for link in links if link.owned == owned), Decimal(0))
+        if held > 1:
+            errors.append(
+                InputError(file, number, "percent", f"{owned} would be more than 100 % owned")
+            )
+    if errors:
+        raise InputInvalid(errors)
+    return links

@@ -1,0 +1,308 @@
+"""Screening runs: stored results, reviewer decisions and re-screening after list changes.
+
+Every run records the matcher, its threshold, the rulebook hash and the list versions it used,
+so a result can be explained years later. A false-positive decision suppresses the hit on later
+runs for the same party until the list entry changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rarex.core.matching import MATCHER, Matcher
+from rarex.core.rulebook import RuleBook
+from rarex.core.screening import (
+    Change,
+    Decision,
+    HitRecord,
+    PartyQuery,
+    Screening,
+    Verdict,
+    changes_between,
+)
+from rarex.io.storage.tables import (
+    Application,
+    Party,
+    ScreeningDecisionRow,
+    ScreeningResult,
+    ScreeningRun,
+)
+from rarex.reports.screening import screening_document
+from rarex.services.accounts import Actor
+from rarex.services.errors import Invalid, NotFoundError
+from rarex.services.lists import DECIDERS, SCREENERS, ListService, ScreenerCache
+
+PARTY_KIND = "screened"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run: ScreeningRun
+    results: list[tuple[Party, Screening]]
+
+
+@dataclass(frozen=True)
+class RescreenReport:
+    run: ScreeningRun
+    parties: int
+    changes: list[Change]
+
+
+def _records(hits: Sequence[dict[str, Any]]) -> list[HitRecord]:
+    return [
+        HitRecord(
+            h["entry_key"],
+            h["fingerprint"],
+            h["list"],
+            h["listing_status"],
+            h["score"],
+            h["suppressed"],
+        )
+        for h in hits
+    ]
+
+
+class ScreeningService:
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        rulebook: RuleBook,
+        matcher: Matcher,
+        now: Callable[[], datetime],
+        cache: ScreenerCache | None = None,
+    ) -> None:
+        self.session = session
+        self.actor = actor
+        self.rulebook = rulebook
+        self.matcher = matcher
+        self.now = now
+        self.lists = ListService(session, actor, rulebook, matcher, now, cache)
+
+    # ------------------------------------------------------------------ parties and decisions
+
+    def _party(self, query: PartyQuery, known: dict[tuple[str, str | None], Party]) -> Party:
+        party = known.get((query.name, query.country))
+        if party is None:
+            party = Party(
+                org_id=self.actor.org_id,
+                name=query.name,
+                country=query.country,
+                kind=PARTY_KIND,
+                identifiers={"ids": sorted(query.identifiers), "aliases": list(query.aliases)},
+                created_at=self.now(),
+            )
+            self.session.add(party)
+            known[(query.name, query.country)] = party
+        return party
+
+    def _known_parties(self) -> dict[tuple[str, str | None], Party]:
+        rows = self.session.scalars(
+            select(Party).where(Party.org_id == self.actor.org_id).order_by(Party.id)
+        )
+        return {(p.name, p.country): p for p in rows}
+
+    def _decisions(self, party_ids: Sequence[int]) -> dict[int, dict[str, Decision]]:
+        found: dict[int, dict[str, Decision]] = {}
+        rows = self.session.scalars(
+            select(ScreeningDecisionRow)
+            .where(
+                ScreeningDecisionRow.org_id == self.actor.org_id,
+                ScreeningDecisionRow.party_id.in_(party_ids),
+            )
+            .order_by(ScreeningDecisionRow.id)
+        )
+        for row in rows:  # the newest decision per entry wins
+            found.setdefault(row.party_id, {})[row.entry_key] = Decision(
+                row.entry_key,
+                row.fingerprint,
+                Verdict(row.verdict),
+                row.reason,
+                f"decision {row.id}",
+            )
+        return found
+
+    # ------------------------------------------------------------------ runs
+
+    def screen(
+        self,
+        queries: Sequence[PartyQuery],
+        as_of: date,
+        trigger: str = "batch",
+        application_id: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> RunOutcome:
+        """Screen parties, store every result with the matcher and list versions, and return
+        them in input order."""
+        self.lists.require(SCREENERS, "screen parties")
+        known = self._known_parties()
+        parties = [self._party(q, known) for q in queries]
+        self.session.flush()
+        decisions = self._decisions([p.id for p in parties])
+        screener, versions = self.lists.screener()
+        snapshot = self.rulebook.at(as_of)
+        screenings = screener.screen_many(
+            queries,
+            snapshot,
+            [decisions.get(p.id, {}) for p in parties],
+            self.lists.links(),
+            progress,
+        )
+        run = ScreeningRun(
+            org_id=self.actor.org_id,
+            as_of=as_of,
+            matcher=getattr(self.matcher, "name", MATCHER),
+            threshold=self.matcher.threshold,
+            list_versions=versions,
+            rulebook_sha256=self.rulebook.sha256,
+            trigger=trigger,
+            application_id=application_id,
+            parties=len(parties),
+            open_hits=sum(len(s.open_hits) for s in screenings),
+            created_by=self.actor.user_id or None,
+            created_at=self.now(),
+        )
+        self.session.add(run)
+        self.session.flush()
+        for party, screening in zip(parties, screenings, strict=True):
+            doc = screening_document(screening)
+            self.session.add(
+                ScreeningResult(
+                    run_id=run.id,
+                    org_id=self.actor.org_id,
+                    party_id=party.id,
+                    open_hits=doc["open_hits"],
+                    hits=doc["hits"],
+                    inactive=doc["not_in_force"],
+                    ownership=doc["ownership"],
+                )
+            )
+        self.session.flush()
+        self.lists.record(
+            "screening.run",
+            "screening_run",
+            str(run.id),
+            {
+                "trigger": trigger,
+                "as_of": as_of.isoformat(),
+                "matcher": run.matcher,
+                "list_versions": versions,
+                "parties": run.parties,
+                "open_hits": run.open_hits,
+            },
+        )
+        return RunOutcome(run, list(zip(parties, screenings, strict=True)))
+
+    def screen_application(self, app: Application, on: date) -> RunOutcome:
+        """Every party of an application (exporter, consignee, end user), on submission."""
+        names = dict.fromkeys(n.strip() for n in (app.exporter, app.consignee, app.end_user))
+        queries = [
+            PartyQuery(name, None if name == app.exporter.strip() else app.destination)
+            for name in names
+            if name
+        ]
+        return self.screen(queries, on, trigger="application", application_id=app.id)
+
+    def run(self, run_id: int) -> tuple[ScreeningRun, list[tuple[Party, ScreeningResult]]]:
+        run = self.session.get(ScreeningRun, run_id)
+        if run is None or run.org_id != self.actor.org_id:
+            raise NotFoundError("not_found", f"no screening run {run_id}")
+        rows = self.session.execute(
+            select(Party, ScreeningResult)
+            .join(ScreeningResult, ScreeningResult.party_id == Party.id)
+            .where(ScreeningResult.run_id == run.id)
+            .order_by(ScreeningResult.id)
+        ).all()
+        return run, [(p, r) for p, r in rows]
+
+    def runs(self, limit: int = 50) -> list[ScreeningRun]:
+        return list(
+            self.session.scalars(
+                select(ScreeningRun)
+                .where(ScreeningRun.org_id == self.actor.org_id)
+                .order_by(ScreeningRun.id.desc())
+                .limit(limit)
+            )
+        )
+
+    def latest_results(self) -> dict[int, ScreeningResult]:
+        """The newest stored result of every screened party."""
+        newest = (
+            select(func.max(ScreeningResult.id))
+            .where(ScreeningResult.org_id == self.actor.org_id)
+            .group_by(ScreeningResult.party_id)
+        )
+        rows = self.session.scalars(select(ScreeningResult).where(ScreeningResult.id.in_(newest)))
+        return {r.party_id: r for r in rows}
+
+    # ------------------------------------------------------------------ decisions
+
+    def decide(self, party_id: int, entry_key: str, verdict: Verdict, reason: str) -> Decision:
+        """Record a reviewer's decision on one hit of a party's newest result."""
+        self.lists.require(DECIDERS, "decide on screening hits")
+        if verdict is Verdict.FALSE_POSITIVE and not reason.strip():
+            raise Invalid("reason_required", "a false positive needs a reason", "reason")
+        latest = self.latest_results().get(party_id)
+        hit = next(
+            (h for h in (latest.hits if latest else []) if h["entry_key"] == entry_key), None
+        )
+        if hit is None:
+            raise NotFoundError(
+                "not_found", f"party {party_id} has no hit on {entry_key} in its newest screening"
+            )
+        row = ScreeningDecisionRow(
+            org_id=self.actor.org_id,
+            party_id=party_id,
+            entry_key=entry_key,
+            fingerprint=hit["fingerprint"],
+            verdict=verdict.value,
+            reason=reason.strip(),
+            decided_by=self.actor.user_id or None,
+            decided_at=self.now(),
+        )
+        self.session.add(row)
+        self.session.flush()
+        self.lists.record(
+            f"screening.{verdict.value}",
+            "party",
+            str(party_id),
+            {"entry_key": entry_key, "fingerprint": hit["fingerprint"], "reason": row.reason},
+        )
+        return Decision(entry_key, hit["fingerprint"], verdict, row.reason, f"decision {row.id}")
+
+    # ------------------------------------------------------------------ re-screening
+
+    def rescreen(
+        self, as_of: date, progress: Callable[[int], None] | None = None
+    ) -> RescreenReport:
+        """Screen every stored party again (after a list change) and report what changed."""
+        latest = self.latest_results()
+        parties = list(
+            self.session.scalars(
+                select(Party).where(Party.id.in_(latest.keys())).order_by(Party.id)
+            )
+        )
+        queries = [
+            PartyQuery(
+                p.name,
+                p.country,
+                frozenset(p.identifiers.get("ids", [])),
+                tuple(p.identifiers.get("aliases", [])),
+            )
+            for p in parties
+        ]
+        outcome = self.screen(queries, as_of, trigger="rescreen", progress=progress)
+        changes: list[Change] = []
+        for party, screening in outcome.results:
+            doc = screening_document(screening)
+            before = latest[party.id]
+            changes.extend(
+                changes_between(party.name, _records(before.hits), _records(doc["hits"]))
+            )
+        return RescreenReport(outcome.run, len(parties), changes)

@@ -5,58 +5,22 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from rarex.api import routes as api_routes
+from rarex.api import screening_routes
 from rarex.api.app import ConfigurationError, create_app
 from rarex.api.security import PERMISSIONS
 from rarex.cli.assess_cmd import demo_dataset_paths
 from rarex.core.workflow import Document, Role
-from rarex.io.storage.db import database, unit_of_work, upgrade
+from rarex.io.storage.db import database, unit_of_work
 from rarex.io.storage.repositories import user_by_email
-from rarex.services import accounts
 from rarex.settings import Settings
-
-PASSWORD = "correct horse battery"
-SECRET = SecretStr("s" * 40)
-
-
-@pytest.fixture
-def client(database_url: str) -> Iterator[TestClient]:
-    upgrade(database_url)
-    app = create_app(
-        Settings(database_url=database_url, secret_key=SECRET, max_request_bytes=2_000_000)
-    )
-    with TestClient(app) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def tokens(client: TestClient, database_url: str) -> dict[str, str]:
-    """A bearer token per role in "acme", and an admin in "globex"."""
-    now = datetime.now(UTC)
-    out = {}
-    with database(database_url) as factory, unit_of_work(factory) as session:
-        for org, role in [*(("acme", r) for r in Role), ("globex", Role.ADMIN)]:
-            user = accounts.add_user(
-                session,
-                organisation=org,
-                email=f"{role.value}@{org}.test",
-                name=role.value,
-                role=role,
-                password=PASSWORD,
-                now=now,
-            )
-            key = role.value if org == "acme" else "globex"
-            out[key] = accounts.issue_token(session, user, "tests", now)
-    return out
+from tests.api.conftest import PASSWORD
 
 
 def auth(token: str) -> dict[str, str]:
@@ -105,7 +69,7 @@ def test_login_session_and_csrf(client: TestClient, tokens: dict[str, str]) -> N
 def guarded_routes(client: TestClient) -> list[tuple[str, APIRoute, str]]:
     """(path, route, permission) for every API route; the permission is "" if unguarded."""
     out = []
-    for route in api_routes.router.routes:
+    for route in (*api_routes.router.routes, *screening_routes.router.routes):
         assert isinstance(route, APIRoute)
         permissions = [getattr(d.call, "permission", None) for d in route.dependant.dependencies]
         found = [p for p in permissions if p]

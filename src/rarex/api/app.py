@@ -11,13 +11,17 @@ from typing import Any
 from fastapi import FastAPI
 
 from rarex import __version__
-from rarex.api import errors, routes
+from rarex.api import errors, routes, screening_routes
+from rarex.api.screening_routes import Jobs
 from rarex.api.security import Sessions
+from rarex.core.matching import Matcher
 from rarex.core.rulebook import RuleBook
 from rarex.core.workdays import WorkdayCalendar
 from rarex.io.cn_calendar import ChinaCalendar
 from rarex.io.rule_loader import load_rules
+from rarex.io.script import ChineseScript
 from rarex.io.storage.db import make_engine, session_factory
+from rarex.services.lists import ScreenerCache
 from rarex.settings import Settings
 
 MIN_SECRET = 32
@@ -99,8 +103,9 @@ def create_app(
     engine = make_engine(settings.database_url)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         yield
+        application.state.screening_jobs.executor.shutdown(wait=True)
         engine.dispose()
 
     app = FastAPI(
@@ -116,6 +121,10 @@ def create_app(
     app.state.calendar = calendar or ChinaCalendar()
     app.state.sessions = Sessions(secret, settings.session_hours * 3600)
     errors.install(app)
+    app.state.matcher = Matcher(ChineseScript())
+    app.state.screener_cache = ScreenerCache()
+    app.state.screening_jobs = Jobs()
     app.include_router(routes.router, prefix="/api")
+    app.include_router(screening_routes.router, prefix="/api")
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     return app

@@ -50,6 +50,7 @@ from rarex.services.accounts import Actor
 from rarex.services.applications import ApplicationService, NewApplication, NewItem, snapshot
 from rarex.services.datasets import DatasetService
 from rarex.services.errors import Invalid
+from rarex.services.screening import ScreeningService, application_screening
 
 router = APIRouter()
 
@@ -64,8 +65,17 @@ def _rulebook(request: Request) -> RuleBook:
 
 
 def _apps(request: Request, session: DbSession, actor: Actor) -> ApplicationService:
+    state = request.app.state
+    screening = ScreeningService(
+        session, actor, _rulebook(request), state.matcher, _now, state.screener_cache
+    )
     return ApplicationService(
-        session, actor, _rulebook(request).sha256, request.app.state.calendar, _now
+        session,
+        actor,
+        _rulebook(request).sha256,
+        state.calendar,
+        _now,
+        on_submit=screening.screen_application,
     )
 
 
@@ -96,6 +106,7 @@ def _application(app: Application, svc: ApplicationService) -> dict[str, Any]:
             {"id": d.id, "kind": d.kind, "filename": d.filename, "sha256": d.sha256, "size": d.size}
             for d in svc.apps.documents(app.id)
         ],
+        "screening": application_screening(svc.session, app.org_id, app.id),
     }
 
 

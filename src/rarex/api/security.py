@@ -44,6 +44,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "shipments:write": _APPLICANTS,
     "audit:read": _REVIEWERS,
     "tokens:write": _ALL,
+    "screening:read": _ALL,
+    "screening:run": _ANALYSTS | _APPLICANTS | _REVIEWERS,
+    "screening:decide": _REVIEWERS,
+    "lists:write": _ANALYSTS,
 }
 
 

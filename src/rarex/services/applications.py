@@ -107,8 +107,10 @@ class ApplicationService:
         rulebook_sha256: str,
         calendar: WorkdayCalendar,
         now: Callable[[], datetime],
+        on_submit: Callable[[Application, date], object] | None = None,
     ) -> None:
         self.session = session
+        self.on_submit = on_submit  # screens the application's parties when it is submitted
         self.actor = actor
         self.rulebook_sha256 = rulebook_sha256
         self.calendar = calendar
@@ -338,6 +340,8 @@ class ApplicationService:
             before,
             note=pause_reason.value if pause_reason else None,
         )
+        if action is Action.SUBMIT and self.on_submit is not None:
+            self.on_submit(app, on)
         return app
 
     def issue_licence(self, application_id: int, number: str, terms: LicenceTerms) -> LicenceRow:

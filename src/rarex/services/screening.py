@@ -297,6 +297,8 @@ class ScreeningService:
             )
             for p in parties
         ]
+        if not queries:
+            raise Invalid("nothing_to_rescreen", "no party has been screened yet")
         outcome = self.screen(queries, as_of, trigger="rescreen", progress=progress)
         changes: list[Change] = []
         for party, screening in outcome.results:
@@ -306,3 +308,51 @@ class ScreeningService:
                 changes_between(party.name, _records(before.hits), _records(doc["hits"]))
             )
         return RescreenReport(outcome.run, len(parties), changes)
+
+
+def application_screening(
+    session: Session, org_id: int, application_id: int
+) -> dict[str, Any] | None:
+    """The newest screening of an application's parties, summarised (None: not screened)."""
+    run = session.scalars(
+        select(ScreeningRun)
+        .where(ScreeningRun.org_id == org_id, ScreeningRun.application_id == application_id)
+        .order_by(ScreeningRun.id.desc())
+        .limit(1)
+    ).first()
+    if run is None:
+        return None
+    rows = session.execute(
+        select(Party, ScreeningResult)
+        .join(ScreeningResult, ScreeningResult.party_id == Party.id)
+        .where(ScreeningResult.run_id == run.id)
+        .order_by(ScreeningResult.id)
+    ).all()
+    return {
+        "run_id": run.id,
+        "as_of": run.as_of.isoformat(),
+        "matcher": run.matcher,
+        "list_versions": run.list_versions,
+        "open_hits": run.open_hits,
+        "parties": [
+            {
+                "party_id": party.id,
+                "name": party.name,
+                "open_hits": result.open_hits,
+                "hits": [
+                    {
+                        "list": h["list"],
+                        "limb": h["limb"],
+                        "listed_name": h["listed_name"],
+                        "listing_status": h["listing_status"],
+                        "score": h["score"],
+                        "suppressed": h["suppressed"],
+                        "entry_key": h["entry_key"],
+                    }
+                    for h in result.hits
+                ],
+                "ownership": result.ownership,
+            }
+            for party, result in rows
+        ],
+    }

@@ -179,7 +179,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_screening_results_run_id"), ["run_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("screening_results", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_screening_results_run_id"))

@@ -1,0 +1,352 @@
+"""HTTP routes for party screening: lists and their freshness, ownership links, screening runs
+(synchronous for small batches, a background job with progress for files), reviewer decisions
+and re-screening."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session, sessionmaker
+
+from rarex.api.security import DbSession, require
+from rarex.core.matching import Matcher
+from rarex.core.rulebook import RuleBook
+from rarex.core.screening import PartyQuery, Verdict
+from rarex.io.screening_inputs import read_parties_csv
+from rarex.io.storage.db import unit_of_work
+from rarex.reports.screening import screening_document
+from rarex.services.accounts import Actor
+from rarex.services.errors import NotFoundError
+from rarex.services.lists import ScreenerCache
+from rarex.services.screening import RunOutcome, ScreeningService
+
+router = APIRouter(tags=["screening"])
+SYNC_LIMIT = 1000  # parties; larger batches go to a background job
+
+
+class PartyToScreen(BaseModel):
+    name: str = Field(min_length=1, max_length=500)
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    aliases: list[str] = []
+    identifiers: list[str] = []
+
+
+class ScreenIn(BaseModel):
+    parties: list[PartyToScreen] = Field(min_length=1, max_length=SYNC_LIMIT)
+    as_of: date | None = None
+
+
+class DecisionIn(BaseModel):
+    party_id: int
+    entry_key: str = Field(min_length=1)
+    verdict: Verdict
+    reason: str = ""
+
+
+class RescreenIn(BaseModel):
+    as_of: date | None = None
+
+
+@dataclass
+class Job:
+    id: str
+    org_id: int
+    total: int
+    done: int = 0
+    state: str = "running"  # running, finished, failed
+    run_id: int | None = None
+    error: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def advance(self, n: int) -> None:
+        with self.lock:
+            self.done += n
+
+
+class Jobs:
+    """Background screening jobs of this server process (one at a time, in order)."""
+
+    def __init__(self) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screening")
+        self.jobs: dict[str, Job] = {}
+
+    def get(self, org_id: int, job_id: str) -> Job:
+        job = self.jobs.get(job_id)
+        if job is None or job.org_id != org_id:
+            raise NotFoundError("not_found", f"no screening job {job_id}")
+        return job
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _service(request: Request, session: Session, actor: Actor) -> ScreeningService:
+    state = request.app.state
+    rulebook: RuleBook = state.rulebook
+    matcher: Matcher = state.matcher
+    cache: ScreenerCache = state.screener_cache
+    return ScreeningService(session, actor, rulebook, matcher, _now, cache)
+
+
+def _run_document(outcome: RunOutcome) -> dict[str, Any]:
+    run = outcome.run
+    return {
+        "run_id": run.id,
+        "as_of": run.as_of.isoformat(),
+        "matcher": run.matcher,
+        "threshold": float(run.threshold),
+        "list_versions": run.list_versions,
+        "rulebook_sha256": run.rulebook_sha256,
+        "open_hits": run.open_hits,
+        "parties": [
+            {"party_id": party.id, **screening_document(screening)}
+            for party, screening in outcome.results
+        ],
+    }
+
+
+@contextmanager
+def _upload(file: UploadFile) -> Iterator[Path]:
+    """The upload as a temporary file under its own name (errors then name the file)."""
+    name = Path(file.filename or "upload.csv").name
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(file.file.read())
+        yield path
+
+
+@router.get("/screening/lists")
+def list_freshness(
+    request: Request,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("screening:read"))],
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    day = as_of or _now().date()
+    rows = _service(request, session, actor).lists.freshness(day)
+    return {
+        "as_of": day.isoformat(),
+        "lists": [
+            {
+                "source": r.source,
+                "version": r.version,
+                "lists": list(r.lists),
+                "entries": r.entries,
+                "updated": r.updated.isoformat(),
+                "age_days": r.age_days,
+                "latest_listing": r.latest_listing.isoformat() if r.latest_listing else None,
+                "stale": r.stale,
+                "note": r.note,
+            }
+            for r in rows
+        ],
+    }
+
+
+@router.post("/screening/lists", status_code=201)
+def import_list(
+    request: Request,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("lists:write"))],
+    kind: Annotated[str, Form()],
+    file: Annotated[UploadFile, File()],
+    source: Annotated[str | None, Form()] = None,
+    list_id: Annotated[str | None, Form(alias="list")] = None,
+) -> dict[str, Any]:
+    with _upload(file) as path:
+        version, new = _service(request, session, actor).lists.import_list(
+            kind, path, source, list_id
+        )
+    return {
+        "source": version.source,
+        "version": version.version,
+        "entries": version.entries,
+        "sha256": version.sha256,
+        "new_version": new,
+    }
+
+
+@router.post("/screening/ownership", status_code=201)
+def load_ownership(
+    request: Request,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("lists:write"))],
+    file: Annotated[UploadFile, File()],
+) -> dict[str, Any]:
+    with _upload(file) as path:
+        count = _service(request, session, actor).lists.load_ownership(path)
+    return {"links": count}
+
+
+@router.post("/screening/runs", status_code=201)
+def screen_parties(
+    body: ScreenIn,
+    request: Request,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("screening:run"))],
+) -> dict[str, Any]:
+    queries = [
+        PartyQuery(p.name.strip(), p.country, frozenset(p.identifiers), tuple(p.aliases))
+        for p in body.parties
+    ]
+    outcome = _service(request, session, actor).screen(queries, body.as_of or _now().date())
+    return _run_document(outcome)
+
+
+@router.get("/screening/runs")
+def list_runs(
+    request: Request,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("screening:read"))],
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "run_id": r.id,
+            "as_of": r.as_of.isoformat(),
+            "trigger": r.trigger,
+            "application_id": r.application_id,
+            "matcher": r.matcher,
+            "list_versions": r.list_versions,
+            "parties": r.parties,
+            "open_hits": r.open_hits,
+            "created_at": r.created_at.isoformat(),
+        }
+        for r in _service(request, session, actor).runs()
+    ]
+
+
+@router.get("/screening/runs/{run_id}")
+def get_run(
+    run_id: int,
+    request: Request,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("screening:read"))],
+) -> dict[str, Any]:
+    run, rows = _service(request, session, actor).run(run_id)
+    return {
+        "run_id": run.id,
+        "as_of": run.as_of.isoformat(),
+        "trigger": run.trigger,
+        "matcher": run.matcher,
+        "threshold": float(run.threshold),
+        "list_versions": run.list_versions,
+        "rulebook_sha256": run.rulebook_sha256,
+        "open_hits": run.open_hits,
+        "parties": [
+            {
+                "party_id": party.id,
+                "name": party.name,
+                "country": party.country,
+                "open_hits": result.open_hits,
+                "hits": result.hits,
+                "not_in_force": result.inactive,
+                "ownership": result.ownership,
+            }
+            for party, result in rows
+        ],
+    }
+
+
+def _run_job(
+    job: Job,
+    factory: sessionmaker[Session],
+    actor: Actor,
+    request: Request,
+    queries: list[PartyQuery],
+    day: date,
+) -> None:
+    try:
+        with unit_of_work(factory) as session:
+            outcome = _service(request, session, actor).screen(queries, day, progress=job.advance)
+            job.run_id = outcome.run.id
+        job.state = "finished"
+    except Exception as exc:  # the job reports any failure instead of dying silently
+        job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+
+
+@router.post("/screening/jobs", status_code=202)
+def start_job(
+    request: Request,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("screening:run"))],
+    file: Annotated[UploadFile, File()],
+    as_of: Annotated[date | None, Form()] = None,
+) -> dict[str, Any]:
+    """Screen a CSV of parties in the background; poll the job for progress."""
+    with _upload(file) as path:
+        queries = read_parties_csv(path)  # a bad file is refused now, with every error
+    jobs: Jobs = request.app.state.screening_jobs
+    job = Job(uuid.uuid4().hex, actor.org_id, len(queries))
+    jobs.jobs[job.id] = job
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    jobs.executor.submit(_run_job, job, factory, actor, request, queries, as_of or _now().date())
+    return _job_document(job)
+
+
+def _job_document(job: Job) -> dict[str, Any]:
+    return {
+        "job_id": job.id,
+        "state": job.state,
+        "done": job.done,
+        "total": job.total,
+        "run_id": job.run_id,
+        "error": job.error,
+    }
+
+
+@router.get("/screening/jobs/{job_id}")
+def job_status(
+    job_id: str, request: Request, actor: Annotated[Actor, Depends(require("screening:read"))]
+) -> dict[str, Any]:
+    jobs: Jobs = request.app.state.screening_jobs
+    return _job_document(jobs.get(actor.org_id, job_id))
+
+
+@router.post("/screening/decisions", status_code=201)
+def decide(
+    body: DecisionIn,
+    request: Request,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("screening:decide"))],
+) -> dict[str, Any]:
+    decision = _service(request, session, actor).decide(
+        body.party_id, body.entry_key, body.verdict, body.reason
+    )
+    return {
+        "party_id": body.party_id,
+        "entry_key": decision.entry_key,
+        "fingerprint": decision.fingerprint,
+        "verdict": decision.verdict.value,
+        "reason": decision.reason,
+    }
+
+
+@router.post("/screening/rescreen")
+def rescreen(
+    body: RescreenIn,
+    request: Request,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("screening:run"))],
+) -> dict[str, Any]:
+    report = _service(request, session, actor).rescreen(body.as_of or _now().date())
+    return {
+        "run_id": report.run.id,
+        "list_versions": report.run.list_versions,
+        "parties": report.parties,
+        "changes": [
+            {"party": c.party, "change": c.kind, "entry_key": c.entry_key, "detail": c.detail}
+            for c in report.changes
+        ],
+    }

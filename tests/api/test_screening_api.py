@@ -1,0 +1,217 @@
+"""Screening through the HTTP API on a real database: list versions and freshness, stored runs
+with matcher and list versions, reviewer decisions, re-screening after a list change, the
+background job with progress, and screening on submission."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from rarex.core.workflow import Document
+from tests.api.test_api import auth, create
+
+CN_SANCTIONS = Path(__file__).parents[3] / "shared" / "data" / "cn_sanctions" / "sanctions.csv"
+LIST_V1 = (
+    "name,aliases,country,identifiers,list,start,end\n"
+    "Nova Tech Systems,,US,,CN-WATCH-LIST,2025-01-01,\n"
+    "Orbital Defence Works,ODW,US,,CN-CONTROL-LIST,2025-01-01,\n"
+)
+LIST_V2 = LIST_V1.replace("Nova Tech Systems,,", "Nova Tech Systems,Nova Technology Systems,")
+
+
+def upload_list(client: TestClient, token: str, text: str, name: str = "mylist.csv") -> Any:
+    response = client.post(
+        "/api/screening/lists",
+        data={"kind": "custom", "source": "partners"},
+        files={"file": (name, text.encode(), "text/csv")},
+        headers=auth(token),
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def screen(client: TestClient, token: str, *names: str, as_of: str = "2026-01-05") -> Any:
+    response = client.post(
+        "/api/screening/runs",
+        json={"parties": [{"name": n, "country": "US"} for n in names], "as_of": as_of},
+        headers=auth(token),
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_list_versions_and_freshness(client: TestClient, tokens: dict[str, str]) -> None:
+    analyst = tokens["analyst"]
+    first = upload_list(client, analyst, LIST_V1)
+    assert (first["version"], first["entries"], first["new_version"]) == (1, 2, True)
+    assert upload_list(client, analyst, LIST_V1)["new_version"] is False
+    assert upload_list(client, analyst, LIST_V2)["version"] == 2
+    fresh = client.get("/api/screening/lists?as_of=2026-11-22", headers=auth(analyst)).json()
+    by_source = {row["source"]: row for row in fresh["lists"]}
+    assert by_source["partners"]["version"].startswith("2:")
+    assert by_source["partners"]["lists"] == ["CN-CONTROL-LIST", "CN-WATCH-LIST"]
+    assert by_source["rulebook"]["latest_listing"] is not None
+    assert by_source["rulebook"]["age_days"] >= 0
+    bad = client.post(
+        "/api/screening/lists",
+        data={"kind": "custom"},
+        files={
+            "file": ("bad.csv", b"name,aliases,country,identifiers,list,start,end\n,,XX,,,x,\n")
+        },
+        headers=auth(analyst),
+    )
+    assert bad.status_code == 422
+    fields = {(e["row"], e["field"]) for e in bad.json()["error"]["details"]}
+    assert {(2, "name"), (2, "list"), (2, "country"), (2, "start")} <= fields
+    assert len(client.get("/api/screening/lists", headers=auth(analyst)).json()["lists"]) == 2
+
+
+def test_decisions_suppress_until_the_entry_changes_and_rescreen_reports_it(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    analyst, reviewer = tokens["analyst"], tokens["reviewer"]
+    upload_list(client, analyst, LIST_V1)
+    run = screen(client, analyst, "Nova Tech Systems Inc.", "Acme Widgets Ltd")
+    assert run["matcher"] == "name_v1" and set(run["list_versions"]) == {"rulebook", "partners"}
+    nova, acme = run["parties"]
+    assert acme["hits"] == [] and acme["open_hits"] == 0
+    hit = nova["hits"][0]
+    assert (hit["list"], hit["listing_status"]) == ("CN-WATCH-LIST", "in_force")
+    assert any(e["feature"] == "token" for e in hit["explanation"])
+    refused = client.post(
+        "/api/screening/decisions",
+        json={
+            "party_id": nova["party_id"],
+            "entry_key": hit["entry_key"],
+            "verdict": "false_positive",
+        },
+        headers=auth(reviewer),
+    )
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "reason_required"
+    decided = client.post(
+        "/api/screening/decisions",
+        json={
+            "party_id": nova["party_id"],
+            "entry_key": hit["entry_key"],
+            "verdict": "false_positive",
+            "reason": "a different company in Ohio",
+        },
+        headers=auth(reviewer),
+    )
+    assert decided.status_code == 201, decided.text
+    again = screen(client, analyst, "Nova Tech Systems Inc.")["parties"][0]
+    assert again["hits"][0]["suppressed"] and again["open_hits"] == 0
+    quiet = client.post(
+        "/api/screening/rescreen", json={"as_of": "2026-01-05"}, headers=auth(analyst)
+    )
+    assert quiet.status_code == 200 and quiet.json()["changes"] == []
+    upload_list(client, analyst, LIST_V2)  # the entry gains an alias: the decision lapses
+    report = client.post(
+        "/api/screening/rescreen", json={"as_of": "2026-01-05"}, headers=auth(analyst)
+    ).json()
+    kinds = {(c["party"], c["change"]) for c in report["changes"]}
+    assert ("Nova Tech Systems Inc.", "entry_changed") in kinds
+    assert ("Nova Tech Systems Inc.", "decision_lapsed") in kinds
+    stored = client.get(f"/api/screening/runs/{report['run_id']}", headers=auth(analyst)).json()
+    nova_now = next(p for p in stored["parties"] if p["name"] == "Nova Tech Systems Inc.")
+    assert nova_now["open_hits"] == 1
+    assert nova_now["hits"][0]["earlier_decision_on_changed_entry"]["reason"] == (
+        "a different company in Ohio"
+    )
+
+
+def test_background_job_reports_progress_and_stores_the_run(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    csv_text = "name,country\n" + "".join(f"Company {i} Ltd,DE\n" for i in range(30))
+    csv_text += "Lockheed Martin Corp.,US\n"
+    started = client.post(
+        "/api/screening/jobs",
+        data={"as_of": "2025-02-01"},
+        files={"file": ("parties.csv", csv_text.encode(), "text/csv")},
+        headers=auth(tokens["analyst"]),
+    )
+    assert started.status_code == 202, started.text
+    job = started.json()
+    assert job["total"] == 31
+    for _ in range(200):
+        job = client.get(
+            f"/api/screening/jobs/{job['job_id']}", headers=auth(tokens["viewer"])
+        ).json()
+        if job["state"] != "running":
+            break
+        time.sleep(0.05)
+    assert job["state"] == "finished", job
+    assert job["done"] == 31
+    run = client.get(f"/api/screening/runs/{job['run_id']}", headers=auth(tokens["viewer"])).json()
+    hits = [p for p in run["parties"] if p["open_hits"]]
+    assert [p["name"] for p in hits] == ["Lockheed Martin Corp."]
+    other_org = client.get(f"/api/screening/jobs/{job['job_id']}", headers=auth(tokens["globex"]))
+    assert other_org.status_code == 404
+    bad = client.post(
+        "/api/screening/jobs",
+        files={"file": ("p.csv", b"name,country\n,DE\nX,ZZ\n", "text/csv")},
+        headers=auth(tokens["analyst"]),
+    )
+    assert bad.status_code == 422
+    assert {(e["row"], e["field"]) for e in bad.json()["error"]["details"]} == {
+        (2, "name"),
+        (3, "country"),
+    }
+
+
+def test_submission_screens_every_party(client: TestClient, tokens: dict[str, str]) -> None:
+    applicant = auth(tokens["applicant"])
+    app = create(
+        client, tokens["applicant"], end_user="Lockheed Martin Corporation", destination="US"
+    )
+    path = f"/api/applications/{app['id']}"
+    assert client.get(path, headers=applicant).json()["screening"] is None
+    client.post(
+        f"{path}/items",
+        json={"part_id": "SM", "description": "Sm metal", "quantity": "1", "value": "10"},
+        headers=applicant,
+    )
+    for kind in Document:
+        client.post(
+            f"{path}/documents",
+            data={"kind": kind.value},
+            files={"file": (f"{kind.value}.pdf", b"%PDF-1.4 test", "application/pdf")},
+            headers=applicant,
+        )
+    submitted = client.post(
+        f"{path}/transitions", json={"action": "submit", "on": "2026-03-02"}, headers=applicant
+    )
+    assert submitted.status_code == 200, submitted.text
+    screening = submitted.json()["screening"]
+    names = [p["name"] for p in screening["parties"]]
+    assert names == ["Exporter Co.", "Consignee GmbH", "Lockheed Martin Corporation"]
+    flagged = {p["name"]: p["hits"] for p in screening["parties"] if p["open_hits"]}
+    assert list(flagged) == ["Lockheed Martin Corporation"]
+    assert flagged["Lockheed Martin Corporation"][0]["limb"] == "CN-CONTROL-LIST/ann-1-2025"
+    runs = client.get("/api/screening/runs", headers=applicant).json()
+    assert runs[0]["trigger"] == "application" and runs[0]["application_id"] == app["id"]
+
+
+@pytest.mark.skipif(not CN_SANCTIONS.is_file(), reason="the cn_sanctions data set is not beside")
+def test_cn_sanctions_import_meets_chinese_names(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    response = client.post(
+        "/api/screening/lists",
+        data={"kind": "cn_sanctions"},
+        files={"file": ("sanctions.csv", CN_SANCTIONS.read_bytes(), "text/csv")},
+        headers=auth(tokens["analyst"]),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["entries"] > 200
+    run = screen(client, tokens["analyst"], "洛克希德·马丁公司", as_of="2025-02-01")
+    hits = run["parties"][0]["hits"]
+    imported = [h for h in hits if h["source"] == "cn_sanctions"]
+    assert imported, hits
+    assert imported[0]["limb"] == "CN-CONTROL-LIST/ann-1-2025"
+    assert imported[0]["citation"].startswith("http")

@@ -224,7 +224,16 @@ def serve_demo(c: Context, host: str, port: int, database_file: str) -> None:
     app = create_app(settings, demo=True)
     parts, bom = demo_dataset_paths()
     with unit_of_work(app.state.session_factory) as session:
-        seed(session, app.state.rulebook, app.state.calendar, c.day(None), parts, bom, _now)
+        seed(
+            session,
+            app.state.rulebook,
+            app.state.calendar,
+            c.day(None),
+            parts,
+            bom,
+            _now,
+            app.state.matcher,
+        )
     c.console.rule("[bold]Demo workspace")
     c.console.print(
         f"Serving on http://{host}:{port}/docs (Ctrl-C to stop). Log in with "

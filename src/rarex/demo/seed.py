@@ -1,5 +1,10 @@
-"""Seed a demo workspace: one organisation, a user per role, the demo company, an assessment
-and applications in different states. Deterministic apart from the password hashes."""
+"""Seed a demo workspace: one organisation, a user per role, the demo company, an assessment,
+applications in different states (their parties screened on submission), a screening of the
+demo customers with ownership links, and a reviewer's false-positive decision. Deterministic
+apart from the password hashes.
+
+The demo customers and ownership links are fictitious, except the listed parties they are
+screened against; "Demo Avionics" is an invented subsidiary that shows the 50 % rule."""
 
 from __future__ import annotations
 
@@ -7,22 +12,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from rarex.core.licences import Draw, LicenceTerms, LicenceType
+from rarex.core.matching import Matcher
 from rarex.core.rulebook import RuleBook
+from rarex.core.screening import Verdict
 from rarex.core.verdict import Shipment
 from rarex.core.vocab import EndUse, EndUserType
 from rarex.core.workdays import WorkdayCalendar
 from rarex.core.workflow import Action, Document, PauseReason, Role
+from rarex.io.screening_inputs import read_parties_csv
 from rarex.services import accounts
 from rarex.services.accounts import Actor, actor_of
 from rarex.services.applications import ApplicationService, NewApplication, NewItem
 from rarex.services.datasets import DatasetService
+from rarex.services.screening import ScreeningService
 
 ORGANISATION = "Demo Motors & Materials"
+FALSE_POSITIVE = "Novotech Inc."  # a demo customer whose name meets a listed party
 DEMO_PASSWORD = "rarex-demo-password"  # the demo only; printed when it starts
 
 
@@ -43,6 +54,7 @@ def seed(
     parts: Path,
     bom: Path,
     now: Callable[[], datetime],
+    matcher: Matcher,
 ) -> dict[str, Actor]:
     actors = {
         u.role.value: actor_of(
@@ -68,7 +80,15 @@ def seed(
         None,
         {},
     )
-    applicant = ApplicationService(session, actors["applicant"], rulebook.sha256, calendar, now)
+    screening = ScreeningService(session, actors["applicant"], rulebook, matcher, now)
+    applicant = ApplicationService(
+        session,
+        actors["applicant"],
+        rulebook.sha256,
+        calendar,
+        now,
+        on_submit=screening.screen_application,
+    )
     reviewer = ApplicationService(session, actors["reviewer"], rulebook.sha256, calendar, now)
 
     def application(reference: str, part: str, code: str | None, end_user: str) -> int:
@@ -130,4 +150,33 @@ def seed(
         Draw(days_ago(30), Decimal("80"), Decimal("24000")),
         {"arrived": days_ago(25).isoformat()},
     )
+    seed_screening(session, rulebook, matcher, actors, today, now)
     return actors
+
+
+def seed_screening(
+    session: Session,
+    rulebook: RuleBook,
+    matcher: Matcher,
+    actors: dict[str, Actor],
+    today: date,
+    now: Callable[[], datetime],
+) -> None:
+    """Screen the demo customers with their ownership links; record one false positive."""
+    folder = resources.files("rarex.demo")
+    analyst = ScreeningService(session, actors["analyst"], rulebook, matcher, now)
+    with resources.as_file(folder / "owners.csv") as owners:
+        analyst.lists.load_ownership(owners)
+    with resources.as_file(folder / "parties.csv") as parties:
+        outcome = analyst.screen(read_parties_csv(parties), today)
+    reviewer = ScreeningService(session, actors["reviewer"], rulebook, matcher, now)
+    for party, result in outcome.results:
+        if party.name == FALSE_POSITIVE:
+            for hit in result.open_hits:
+                reviewer.decide(
+                    party.id,
+                    hit.party.key,
+                    Verdict.FALSE_POSITIVE,
+                    "a different company: our customer is a ceramics distributor with no "
+                    "defence business (demo decision)",
+                )

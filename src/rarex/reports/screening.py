@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from rarex.core.ownership import OwnershipFlag
@@ -44,12 +45,17 @@ def hit_document(hit: Hit) -> dict[str, Any]:
     }
 
 
+def _share(share: Decimal) -> str:
+    """A share without trailing zeros ("0.6", "0.54"), whatever precision it was stored at."""
+    return format(share.normalize(), "f")
+
+
 def ownership_document(flag: OwnershipFlag) -> dict[str, Any]:
     return {
         "listed_owner": flag.listed_owner,
-        "share": str(flag.share),
+        "share": _share(flag.share),
         "chains": [
-            {"parties": list(chain.parties), "share": str(chain.share)} for chain in flag.chains
+            {"parties": list(chain.parties), "share": _share(chain.share)} for chain in flag.chains
         ],
         "why": (
             "owned 50 % or more by a Control List or Watch List party: CN-2025-61 cl. 2 "

@@ -1,5 +1,6 @@
 """Seed a demo workspace: one organisation, a user per role, the demo company, an assessment
-and applications in different states. Deterministic apart from the password hashes."""
+per demo shipment and applications in different states. Deterministic apart from the password
+hashes."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from rarex.core.licences import Draw, LicenceTerms, LicenceType
 from rarex.core.rulebook import RuleBook
-from rarex.core.verdict import Shipment
-from rarex.core.vocab import EndUse, EndUserType
+from rarex.core.vocab import EndUse
 from rarex.core.workdays import WorkdayCalendar
 from rarex.core.workflow import Action, Document, PauseReason, Role
+from rarex.demo.shipments import DEMO_SHIPMENTS
 from rarex.services import accounts
 from rarex.services.accounts import Actor, actor_of
 from rarex.services.applications import ApplicationService, NewApplication, NewItem
@@ -60,14 +61,8 @@ def seed(
     }
     data = DatasetService(session, actors["analyst"], now)
     version = data.import_files("demo company", parts=parts, bom=bom)
-    data.assess(
-        version.id,
-        rulebook,
-        today,
-        Shipment("DE", "US", "Example Automotive Inc.", EndUserType.CIVIL, EndUse.CIVIL),
-        None,
-        {},
-    )
+    for _, shipment, products in DEMO_SHIPMENTS:
+        data.assess(version.id, rulebook, today, shipment, products, {})
     applicant = ApplicationService(session, actors["applicant"], rulebook.sha256, calendar, now)
     reviewer = ApplicationService(session, actors["reviewer"], rulebook.sha256, calendar, now)
 

@@ -19,6 +19,7 @@ from rarex.io.cn_calendar import ChinaCalendar
 from rarex.io.rule_loader import load_rules
 from rarex.io.storage.db import make_engine, session_factory
 from rarex.settings import Settings
+from rarex.web import pages
 
 MIN_SECRET = 32
 
@@ -117,5 +118,6 @@ def create_app(
     app.state.sessions = Sessions(secret, settings.session_hours * 3600)
     errors.install(app)
     app.include_router(routes.router, prefix="/api")
+    pages.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     return app

@@ -63,7 +63,9 @@ def render_pdf(document: dict[str, Any], rulebook: RuleBook) -> bytes:
 
     def text(body: str, size: float = 10, bold: bool = False, gap: float = 1.5) -> None:
         pdf.set_font(FONT, "B" if bold else "", size)
-        pdf.multi_cell(0, size * 0.5, printable(body), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            0, size * 0.5, printable(body), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         pdf.ln(gap)
 
     shipment = document["shipment"]

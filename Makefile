@@ -5,15 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint schema docs clean
+.PHONY: help install demo test browser-test lint schema docs clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-13s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,browser]'
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install rarex with all its extras
@@ -22,8 +22,11 @@ demo: $(STAMP) ## Assess the demo company, then seed a demo workspace and serve 
 	$(BIN)/rarex rules status CN-2025-61
 	$(BIN)/rarex demo --output-dir rarex-demo --serve
 
-test: $(STAMP) ## Run the whole suite
+test: $(STAMP) ## Run the suite (the browser tests run with make browser-test)
 	$(BIN)/python -m pytest -q
+
+browser-test: $(STAMP) ## Drive the dashboard in headless Chromium (installs it if missing)
+	scripts/with-chromium $(BIN)/python -m pytest -q -m browser tests/browser
 
 lint: $(STAMP) ## ruff and mypy --strict
 	$(BIN)/ruff check src tests conftest.py $(wildcard benchmarks)

@@ -23,6 +23,7 @@ from rarex.io.script import ChineseScript
 from rarex.io.storage.db import make_engine, session_factory
 from rarex.services.lists import ScreenerCache
 from rarex.settings import Settings
+from rarex.web import pages
 
 MIN_SECRET = 32
 
@@ -126,5 +127,6 @@ def create_app(
     app.state.screening_jobs = Jobs()
     app.include_router(routes.router, prefix="/api")
     app.include_router(screening_routes.router, prefix="/api")
+    pages.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     return app

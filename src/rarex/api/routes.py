@@ -29,12 +29,12 @@ from rarex.api.schemas import (
     TransitionIn,
 )
 from rarex.api.security import (
-    CSRF_COOKIE,
-    SESSION_COOKIE,
     Caller,
     DbSession,
     caller,
+    end_session,
     require,
+    start_session,
 )
 from rarex.cli.render import measure_json
 from rarex.core.licences import Draw, LicenceTerms
@@ -123,31 +123,13 @@ def login(body: Login, request: Request, response: Response, session: DbSession)
     user = accounts.authenticate(session, body.email, body.password)
     if user is None:
         raise Unauthorised("invalid_credentials", "wrong e-mail or password")
-    cookie, csrf = request.app.state.sessions.issue(user.id)
-    secure = request.url.scheme == "https"
-    response.set_cookie(
-        SESSION_COOKIE,
-        cookie,
-        httponly=True,
-        samesite="lax",
-        secure=secure,
-        max_age=request.app.state.sessions.max_age,
-    )
-    response.set_cookie(
-        CSRF_COOKIE,
-        csrf,
-        httponly=False,
-        samesite="lax",
-        secure=secure,
-        max_age=request.app.state.sessions.max_age,
-    )
+    csrf = start_session(request, response, user.id)
     return {"email": user.email, "role": user.role, "csrf_token": csrf}
 
 
 @router.post("/auth/logout", tags=["accounts"])
 def logout(response: Response, who: Annotated[Caller, Depends(caller)]) -> dict[str, str]:
-    response.delete_cookie(SESSION_COOKIE)
-    response.delete_cookie(CSRF_COOKIE)
+    end_session(response)
     return {"status": "logged out"}
 
 

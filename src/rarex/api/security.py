@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -89,6 +89,39 @@ def db_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(db_session, scope="function", max_concurrency=10)]
 
 
+def start_session(request: Request, response: Response, user_id: int) -> str:
+    """Set the session and CSRF cookies for ``user_id``; returns the CSRF token."""
+    sessions: Sessions = request.app.state.sessions
+    cookie, csrf = sessions.issue(user_id)
+    secure = request.url.scheme == "https"
+    for name, value, httponly in ((SESSION_COOKIE, cookie, True), (CSRF_COOKIE, csrf, False)):
+        response.set_cookie(
+            name, value, httponly=httponly, samesite="lax", secure=secure, max_age=sessions.max_age
+        )
+    return csrf
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+
+
+def session_user(request: Request, session: Session) -> tuple[User, str] | None:
+    """The active user of the request's session cookie and the session's CSRF token."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    data = request.app.state.sessions.read(cookie) if cookie else None
+    if data is None:
+        return None
+    user = session.get(User, data.get("uid"))
+    if user is None or not user.active:
+        return None
+    return user, str(data.get("csrf", ""))
+
+
+def csrf_matches(sent: str, expected: str) -> bool:
+    return bool(expected) and secrets.compare_digest(sent.encode(), expected.encode())
+
+
 def caller(request: Request, session: DbSession) -> Caller:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
@@ -96,15 +129,12 @@ def caller(request: Request, session: DbSession) -> Caller:
         if user is None:
             raise Unauthorised("invalid_token", "the API token is not valid")
         return Caller(actor_of(user), "token")
-    cookie = request.cookies.get(SESSION_COOKIE)
-    data = request.app.state.sessions.read(cookie) if cookie else None
-    if data is None:
+    found = session_user(request, session)
+    if found is None:
         raise Unauthorised("not_authenticated", "log in or send an API token")
-    user = session.get(User, data.get("uid"))
-    if user is None or not user.active:
-        raise Unauthorised("not_authenticated", "the session's user no longer exists")
-    if request.method not in SAFE_METHODS and not secrets.compare_digest(
-        request.headers.get(CSRF_HEADER, ""), str(data.get("csrf", ""))
+    user, csrf = found
+    if request.method not in SAFE_METHODS and not csrf_matches(
+        request.headers.get(CSRF_HEADER, ""), csrf
     ):
         raise CsrfRefused(
             "csrf_failed",

@@ -29,6 +29,7 @@ from rarex.core.parts import Dataset
 from rarex.core.rulebook import RuleBook
 from rarex.core.verdict import Shipment, Verdict
 from rarex.core.vocab import EndUse, EndUserType
+from rarex.demo.shipments import DEMO_SHIPMENTS
 from rarex.io.fx import convert, load_rates
 from rarex.io.importers import COUNTRIES, InputInvalid, load_dataset
 from rarex.io.script import ChineseScript
@@ -248,35 +249,6 @@ def demo_dataset_paths() -> tuple[Path, Path]:
     return folder / "parts.csv", folder / "bom.csv"
 
 
-DEMO_SHIPMENTS: tuple[tuple[str, Shipment, list[str] | None], ...] = (
-    (
-        "Every product, and the Japanese SmCo magnet sold as a spare, shipped from Germany to "
-        "a civil end user in the United States",
-        Shipment("DE", "US", "Example Automotive Inc.", EndUserType.CIVIL, EndUse.CIVIL),
-        [
-            "EVM-200",
-            "SMCO-26",
-            "TGT-GD-300",
-            "PACK-48V",
-            "ANODE-SG",
-            "TOOL-WC-12",
-            "RADAR-X",
-            "PUMP-E",
-        ],
-    ),
-    (
-        "The radar unit, shipped from Germany to a listed US military end user",
-        Shipment("DE", "US", "Lockheed Martin Corporation", EndUserType.MILITARY, EndUse.MILITARY),
-        ["RADAR-X"],
-    ),
-    (
-        "Materials from the Chinese suppliers, if exported from China to the United States",
-        Shipment("CN", "US", "Example Automotive Inc.", EndUserType.CIVIL, EndUse.CIVIL),
-        ["DY-METAL", "SM-METAL", "ANODE-SG", "WC-POWDER", "GAN-WAFER", "CELL-21700"],
-    ),
-)
-
-
 def demo_command(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
@@ -285,7 +257,8 @@ def demo_command(
     ),
     fmt: FormatOpt = OutputFormat.TABLE,
     serve: Annotated[
-        bool, typer.Option(help="Then seed a demo workspace and serve the API on it.")
+        bool,
+        typer.Option(help="Then seed a demo workspace and serve the dashboard and the API on it."),
     ] = False,
     host: Annotated[str, typer.Option(help="With --serve: interface.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="With --serve: port.")] = 8000,

@@ -236,8 +236,8 @@ def serve_demo(c: Context, host: str, port: int, database_file: str) -> None:
         )
     c.console.rule("[bold]Demo workspace")
     c.console.print(
-        f"Serving on http://{host}:{port}/docs (Ctrl-C to stop). Log in with "
-        f"POST /api/auth/login as one of these users, password {DEMO_PASSWORD!r}:"
+        f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop); the API is under /api, its "
+        f"documentation at /docs. Log in as one of these users, password {DEMO_PASSWORD!r}:"
     )
     for user in USERS:
         c.console.print(f"  {user.email:28} {user.role.value}")

@@ -1,7 +1,7 @@
-"""Seed a demo workspace: one organisation, a user per role, the demo company, an assessment,
-applications in different states (their parties screened on submission), a screening of the
-demo customers with ownership links, and a reviewer's false-positive decision. Deterministic
-apart from the password hashes.
+"""Seed a demo workspace: one organisation, a user per role, the demo company, an assessment
+per demo shipment, applications in different states (their parties screened on submission), a
+screening of the demo customers with ownership links, and a reviewer's false-positive decision.
+Deterministic apart from the password hashes.
 
 The demo customers and ownership links are fictitious, except the listed parties they are
 screened against; "Demo Avionics" is an invented subsidiary that shows the 50 % rule."""
@@ -21,10 +21,10 @@ from rarex.core.licences import Draw, LicenceTerms, LicenceType
 from rarex.core.matching import Matcher
 from rarex.core.rulebook import RuleBook
 from rarex.core.screening import Verdict
-from rarex.core.verdict import Shipment
-from rarex.core.vocab import EndUse, EndUserType
+from rarex.core.vocab import EndUse
 from rarex.core.workdays import WorkdayCalendar
 from rarex.core.workflow import Action, Document, PauseReason, Role
+from rarex.demo.shipments import DEMO_SHIPMENTS
 from rarex.io.screening_inputs import read_parties_csv
 from rarex.services import accounts
 from rarex.services.accounts import Actor, actor_of
@@ -72,14 +72,8 @@ def seed(
     }
     data = DatasetService(session, actors["analyst"], now)
     version = data.import_files("demo company", parts=parts, bom=bom)
-    data.assess(
-        version.id,
-        rulebook,
-        today,
-        Shipment("DE", "US", "Example Automotive Inc.", EndUserType.CIVIL, EndUse.CIVIL),
-        None,
-        {},
-    )
+    for _, shipment, products in DEMO_SHIPMENTS:
+        data.assess(version.id, rulebook, today, shipment, products, {})
     screening = ScreeningService(session, actors["applicant"], rulebook, matcher, now)
     applicant = ApplicationService(
         session,

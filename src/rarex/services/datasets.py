@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rarex.core.assess import AssessmentError, assess
+from rarex.core.assess import Assessment, AssessmentError, assess
 from rarex.core.parts import BOM_COLUMNS, PART_COLUMNS, Dataset, Part
 from rarex.core.rulebook import RuleBook
 from rarex.core.verdict import Shipment
@@ -213,25 +213,34 @@ class DatasetService:
         )
         return row
 
-    def replay(self, assessment_id: int, rulebook: RuleBook) -> dict[str, Any]:
-        """Run a stored assessment again on its own data version and options."""
+    def rerun(
+        self, assessment_id: int, rulebook: RuleBook, as_of: date | None = None
+    ) -> Assessment:
+        """A stored assessment's data and options run again, on its own day or on ``as_of``.
+        Nothing is stored: this answers "what would it have said on that day"."""
         row = self.assessment(assessment_id)
-        shipment = Shipment(
-            **{
-                **row.options["shipment"],
-                "end_user_type": EndUserType(row.options["shipment"]["end_user_type"]),
-                "end_use": EndUse(row.options["shipment"]["end_use"]),
-            }
-        )
-        assumptions = {k: Status(v) for k, v in row.options["assumptions"].items()}
-        result = assess(
+        shipment, assumptions = stored_options(row)
+        return assess(
             rulebook,
             self.dataset(row.version_id),
-            row.as_of,
+            as_of or row.as_of,
             shipment,
             products=row.options["products"],
             assumptions=assumptions,
         )
+
+    def assessments(self) -> Sequence[AssessmentRow]:
+        """Every stored assessment of the organisation, newest first."""
+        return self.session.scalars(
+            select(AssessmentRow)
+            .where(AssessmentRow.org_id == self.actor.org_id)
+            .order_by(AssessmentRow.id.desc())
+        ).all()
+
+    def replay(self, assessment_id: int, rulebook: RuleBook) -> dict[str, Any]:
+        """Run a stored assessment again on its own data version and options."""
+        row = self.assessment(assessment_id)
+        result = self.rerun(assessment_id, rulebook)
         document = assessment_document(result, rulebook)
         same = [(r["part_id"], r["outcome"], r["worst_case_outcome"]) for r in document["results"]]
         before = [
@@ -255,6 +264,18 @@ class DatasetService:
         if row is None:
             raise NotFoundError("not_found", f"no assessment {assessment_id}")
         return row
+
+
+def stored_options(row: AssessmentRow) -> tuple[Shipment, dict[str, Status]]:
+    """The shipment and what-if assumptions a stored assessment was run with."""
+    shipment = Shipment(
+        **{
+            **row.options["shipment"],
+            "end_user_type": EndUserType(row.options["shipment"]["end_user_type"]),
+            "end_use": EndUse(row.options["shipment"]["end_use"]),
+        }
+    )
+    return shipment, {k: Status(v) for k, v in row.options["assumptions"].items()}
 
 
 def _rows(records: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -1,0 +1,146 @@
+"""Upload a workbook or parts and BOM CSV files, assess them for a shipment, and show the
+answer. Bad input is listed by file, row, field and reason, and nothing is stored."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from rarex.api.security import DbSession
+from rarex.core.verdict import Shipment
+from rarex.core.vocab import EndUse, EndUserType
+from rarex.io.importers import COUNTRIES, InputInvalid
+from rarex.services.datasets import DatasetService
+from rarex.services.errors import ServiceError
+from rarex.web.base import PageRoute, Viewer, check_csrf, need, page, rulebook_of
+
+router = APIRouter(route_class=PageRoute)
+
+Writer = Annotated[Viewer, Depends(need("data:write"))]
+
+
+def _form(
+    request: Request,
+    who: Viewer,
+    values: dict[str, str] | None = None,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    defaults = {
+        "name": "",
+        "as_of": date.today().isoformat(),
+        "export_from": "",
+        "destination": "",
+        "end_user": "",
+        "end_user_type": EndUserType.UNKNOWN.value,
+        "end_use": EndUse.UNKNOWN.value,
+    }
+    return page(
+        request,
+        "upload.html.j2",
+        who,
+        status_code,
+        values={**defaults, **(values or {})},
+        errors=errors or [],
+        end_user_types=list(EndUserType),
+        end_uses=list(EndUse),
+    )
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(request: Request, who: Writer) -> HTMLResponse:
+    return _form(request, who)
+
+
+def _given(upload: UploadFile | None) -> UploadFile | None:
+    """A file input left empty still sends a part without a file name."""
+    return upload if upload is not None and upload.filename else None
+
+
+def _country(value: str, label: str, errors: list[str]) -> str | None:
+    code = value.strip().upper()
+    if not code:
+        return None
+    if code not in COUNTRIES:
+        errors.append(f"{label}: {value!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+@router.post("/upload", response_class=HTMLResponse)
+def upload(
+    request: Request,
+    session: DbSession,
+    who: Annotated[Viewer, Depends(need("assessments:run"))],
+    name: Annotated[str, Form(max_length=200)],
+    as_of: Annotated[date, Form()],
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    export_from: Annotated[str, Form(max_length=2)] = "",
+    destination: Annotated[str, Form(max_length=2)] = "",
+    end_user: Annotated[str, Form(max_length=300)] = "",
+    end_user_type: Annotated[EndUserType, Form()] = EndUserType.UNKNOWN,
+    end_use: Annotated[EndUse, Form()] = EndUse.UNKNOWN,
+    workbook: Annotated[UploadFile | None, File()] = None,
+    parts: Annotated[UploadFile | None, File()] = None,
+    bom: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    check_csrf(who, csrf_token)
+    values = {
+        "name": name,
+        "as_of": as_of.isoformat(),
+        "export_from": export_from,
+        "destination": destination,
+        "end_user": end_user,
+        "end_user_type": end_user_type.value,
+        "end_use": end_use.value,
+    }
+    errors: list[str] = []
+    files = {"workbook": _given(workbook), "parts": _given(parts), "bom": _given(bom)}
+    if not name.strip():
+        errors.append("Name: give the data set a name")
+    if (files["workbook"] is None) == (files["parts"] is None):
+        errors.append("Files: upload a workbook (.xlsx), or a parts CSV file (and a BOM CSV file)")
+    shipment = Shipment(
+        _country(export_from, "Exported from", errors),
+        _country(destination, "Destination", errors),
+        end_user.strip() or None,
+        end_user_type,
+        end_use,
+    )
+    if errors:
+        return _form(request, who, values, errors, 422)
+    datasets = DatasetService(session, who.actor, lambda: datetime.now(UTC))
+    with tempfile.TemporaryDirectory() as folder:
+        paths: dict[str, Path | None] = {}
+        for key, upload_file in files.items():
+            if upload_file is not None:
+                (Path(folder) / key).mkdir()
+                path = Path(folder) / key / _safe_name(upload_file.filename or key, key)
+                path.write_bytes(upload_file.file.read())
+                paths[key] = path
+        try:
+            version = datasets.import_files(name.strip(), **paths)
+            row = datasets.assess(version.id, rulebook_of(request), as_of, shipment, None, {})
+        except InputInvalid as exc:
+            session.rollback()
+            inside = re.compile(re.escape(folder) + r"/[a-z]+/")
+            listed = [inside.sub("", str(e)) for e in exc.errors]
+            if exc.truncated:
+                listed.append("(more errors were not listed)")
+            return _form(request, who, values, listed, 422)
+        except ServiceError as exc:
+            session.rollback()
+            return _form(request, who, values, [exc.message], 422)
+    return RedirectResponse(f"/assessments/{row.id}", status_code=303)
+
+
+def _safe_name(filename: str, key: str) -> str:
+    """The uploaded file's own name (so errors name it), reduced to harmless characters and
+    given the suffix the importer expects."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).stem)[:80] or key
+    return stem + (".xlsx" if key == "workbook" else ".csv")

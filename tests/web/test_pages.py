@@ -22,6 +22,7 @@ PAGES = [
     "/assessments/1/products/EVM-200",
     "/rules/timeline",
     "/applications",
+    "/screening",
     "/assessments/1/report.html",
     "/assessments/1/report.pdf",
 ]

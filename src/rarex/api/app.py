@@ -12,7 +12,6 @@ from fastapi import FastAPI
 
 from rarex import __version__
 from rarex.api import errors, routes, screening_routes
-from rarex.api.screening_routes import Jobs
 from rarex.api.security import Sessions
 from rarex.core.matching import Matcher
 from rarex.core.rulebook import RuleBook
@@ -22,6 +21,7 @@ from rarex.io.rule_loader import load_rules
 from rarex.io.script import ChineseScript
 from rarex.io.storage.db import make_engine, session_factory
 from rarex.services.lists import ScreenerCache
+from rarex.services.screening_jobs import Jobs
 from rarex.settings import Settings
 from rarex.web import pages
 
@@ -106,7 +106,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         yield
-        application.state.screening_jobs.executor.shutdown(wait=True)
+        application.state.screening_jobs.shutdown()
         engine.dispose()
 
     app = FastAPI(

@@ -5,12 +5,8 @@ and re-screening."""
 from __future__ import annotations
 
 import tempfile
-import threading
-import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,12 +20,11 @@ from rarex.core.matching import Matcher
 from rarex.core.rulebook import RuleBook
 from rarex.core.screening import PartyQuery, Verdict
 from rarex.io.screening_inputs import read_parties_csv
-from rarex.io.storage.db import unit_of_work
 from rarex.reports.screening import screening_document
 from rarex.services.accounts import Actor
-from rarex.services.errors import NotFoundError
 from rarex.services.lists import ScreenerCache
 from rarex.services.screening import RunOutcome, ScreeningService
+from rarex.services.screening_jobs import Jobs
 
 router = APIRouter(tags=["screening"])
 SYNC_LIMIT = 1000  # parties; larger batches go to a background job
@@ -58,41 +53,12 @@ class RescreenIn(BaseModel):
     as_of: date | None = None
 
 
-@dataclass
-class Job:
-    id: str
-    org_id: int
-    total: int
-    done: int = 0
-    state: str = "running"  # running, finished, failed
-    run_id: int | None = None
-    error: str | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def advance(self, n: int) -> None:
-        with self.lock:
-            self.done += n
-
-
-class Jobs:
-    """Background screening jobs of this server process (one at a time, in order)."""
-
-    def __init__(self) -> None:
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screening")
-        self.jobs: dict[str, Job] = {}
-
-    def get(self, org_id: int, job_id: str) -> Job:
-        job = self.jobs.get(job_id)
-        if job is None or job.org_id != org_id:
-            raise NotFoundError("not_found", f"no screening job {job_id}")
-        return job
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _service(request: Request, session: Session, actor: Actor) -> ScreeningService:
+def screening_for(request: Request, session: Session, actor: Actor) -> ScreeningService:
+    """The screening service of this app (its matcher and screener cache) for one caller."""
     state = request.app.state
     rulebook: RuleBook = state.rulebook
     matcher: Matcher = state.matcher
@@ -135,7 +101,7 @@ def list_freshness(
     as_of: date | None = None,
 ) -> dict[str, Any]:
     day = as_of or _now().date()
-    rows = _service(request, session, actor).lists.freshness(day)
+    rows = screening_for(request, session, actor).lists.freshness(day)
     return {
         "as_of": day.isoformat(),
         "lists": [
@@ -166,7 +132,7 @@ def import_list(
     list_id: Annotated[str | None, Form(alias="list")] = None,
 ) -> dict[str, Any]:
     with _upload(file) as path:
-        version, new = _service(request, session, actor).lists.import_list(
+        version, new = screening_for(request, session, actor).lists.import_list(
             kind, path, source, list_id
         )
     return {
@@ -186,7 +152,7 @@ def load_ownership(
     file: Annotated[UploadFile, File()],
 ) -> dict[str, Any]:
     with _upload(file) as path:
-        count = _service(request, session, actor).lists.load_ownership(path)
+        count = screening_for(request, session, actor).lists.load_ownership(path)
     return {"links": count}
 
 
@@ -201,7 +167,7 @@ def screen_parties(
         PartyQuery(p.name.strip(), p.country, frozenset(p.identifiers), tuple(p.aliases))
         for p in body.parties
     ]
-    outcome = _service(request, session, actor).screen(queries, body.as_of or _now().date())
+    outcome = screening_for(request, session, actor).screen(queries, body.as_of or _now().date())
     return _run_document(outcome)
 
 
@@ -223,7 +189,7 @@ def list_runs(
             "open_hits": r.open_hits,
             "created_at": r.created_at.isoformat(),
         }
-        for r in _service(request, session, actor).runs()
+        for r in screening_for(request, session, actor).runs()
     ]
 
 
@@ -234,7 +200,7 @@ def get_run(
     session: DbSession,
     actor: Annotated[Actor, Depends(require("screening:read"))],
 ) -> dict[str, Any]:
-    run, rows = _service(request, session, actor).run(run_id)
+    run, rows = screening_for(request, session, actor).run(run_id)
     return {
         "run_id": run.id,
         "as_of": run.as_of.isoformat(),
@@ -259,23 +225,6 @@ def get_run(
     }
 
 
-def _run_job(
-    job: Job,
-    factory: sessionmaker[Session],
-    actor: Actor,
-    request: Request,
-    queries: list[PartyQuery],
-    day: date,
-) -> None:
-    try:
-        with unit_of_work(factory) as session:
-            outcome = _service(request, session, actor).screen(queries, day, progress=job.advance)
-            job.run_id = outcome.run.id
-        job.state = "finished"
-    except Exception as exc:  # the job reports any failure instead of dying silently
-        job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
-
-
 @router.post("/screening/jobs", status_code=202)
 def start_job(
     request: Request,
@@ -288,22 +237,15 @@ def start_job(
     with _upload(file) as path:
         queries = read_parties_csv(path)  # a bad file is refused now, with every error
     jobs: Jobs = request.app.state.screening_jobs
-    job = Job(uuid.uuid4().hex, actor.org_id, len(queries))
-    jobs.jobs[job.id] = job
     factory: sessionmaker[Session] = request.app.state.session_factory
-    jobs.executor.submit(_run_job, job, factory, actor, request, queries, as_of or _now().date())
-    return _job_document(job)
-
-
-def _job_document(job: Job) -> dict[str, Any]:
-    return {
-        "job_id": job.id,
-        "state": job.state,
-        "done": job.done,
-        "total": job.total,
-        "run_id": job.run_id,
-        "error": job.error,
-    }
+    job = jobs.start(
+        factory,
+        lambda s: screening_for(request, s, actor),
+        actor.org_id,
+        queries,
+        as_of or _now().date(),
+    )
+    return job.document()
 
 
 @router.get("/screening/jobs/{job_id}")
@@ -311,7 +253,7 @@ def job_status(
     job_id: str, request: Request, actor: Annotated[Actor, Depends(require("screening:read"))]
 ) -> dict[str, Any]:
     jobs: Jobs = request.app.state.screening_jobs
-    return _job_document(jobs.get(actor.org_id, job_id))
+    return jobs.get(actor.org_id, job_id).document()
 
 
 @router.post("/screening/decisions", status_code=201)
@@ -321,7 +263,7 @@ def decide(
     session: DbSession,
     actor: Annotated[Actor, Depends(require("screening:decide"))],
 ) -> dict[str, Any]:
-    decision = _service(request, session, actor).decide(
+    decision = screening_for(request, session, actor).decide(
         body.party_id, body.entry_key, body.verdict, body.reason
     )
     return {
@@ -340,7 +282,7 @@ def rescreen(
     session: DbSession,
     actor: Annotated[Actor, Depends(require("screening:run"))],
 ) -> dict[str, Any]:
-    report = _service(request, session, actor).rescreen(body.as_of or _now().date())
+    report = screening_for(request, session, actor).rescreen(body.as_of or _now().date())
     return {
         "run_id": report.run.id,
         "list_versions": report.run.list_versions,

@@ -33,7 +33,7 @@ from rarex.io.storage.tables import (
     ScreeningResult,
     ScreeningRun,
 )
-from rarex.reports.screening import screening_document
+from rarex.reports.screening import decision_document, screening_document
 from rarex.services.accounts import Actor
 from rarex.services.errors import Invalid, NotFoundError
 from rarex.services.lists import DECIDERS, SCREENERS, ListService, ScreenerCache
@@ -45,6 +45,30 @@ PARTY_KIND = "screened"
 class RunOutcome:
     run: ScreeningRun
     results: list[tuple[Party, Screening]]
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A party's newest result with the decisions recorded since (the run itself is kept as
+    it was)."""
+
+    party: Party
+    result: ScreeningResult
+    hits: list[dict[str, Any]]
+
+    @property
+    def open_hits(self) -> int:
+        return sum(1 for h in self.hits if not h["suppressed"])
+
+    @property
+    def suppressed(self) -> int:
+        return sum(1 for h in self.hits if h["suppressed"])
+
+    @property
+    def confirmed(self) -> int:
+        return sum(
+            1 for h in self.hits if (h["decision"] or {}).get("verdict") == Verdict.TRUE_MATCH
+        )
 
 
 @dataclass(frozen=True)
@@ -240,6 +264,28 @@ class ScreeningService:
         )
         rows = self.session.scalars(select(ScreeningResult).where(ScreeningResult.id.in_(newest)))
         return {r.party_id: r for r in rows}
+
+    def reviewed(self) -> list[Reviewed]:
+        """Every screened party's newest result, with the reviewers' current decisions."""
+        latest = self.latest_results()
+        decisions = self._decisions(list(latest))
+        parties = self.session.scalars(select(Party).where(Party.id.in_(latest.keys())))
+        out = []
+        for party in parties:
+            result = latest[party.id]
+            mine = decisions.get(party.id, {})
+            hits = []
+            for hit in result.hits:
+                decision = mine.get(hit["entry_key"])
+                if decision is not None and decision.fingerprint == hit["fingerprint"]:
+                    hit = {
+                        **hit,
+                        "decision": decision_document(decision),
+                        "suppressed": decision.verdict is Verdict.FALSE_POSITIVE,
+                    }
+                hits.append(hit)
+            out.append(Reviewed(party, result, hits))
+        return out
 
     # ------------------------------------------------------------------ decisions
 

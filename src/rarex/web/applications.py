@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rarex.api.errors import STATUS
+from rarex.api.screening_routes import screening_for
 from rarex.api.security import DbSession
 from rarex.core.workdays import Deadline
 from rarex.core.workflow import Action, AppState, PauseReason, allowed_actions
 from rarex.io.storage.tables import Application
 from rarex.services.applications import ApplicationService
 from rarex.services.errors import ServiceError
+from rarex.services.screening import application_screening
 from rarex.web.base import PageRoute, Viewer, check_csrf, need, page, rulebook_of
 
 router = APIRouter(route_class=PageRoute)
@@ -49,6 +51,7 @@ class Card:
     deadline: Deadline
     working_days_left: int | None
     actions: tuple[Action, ...]
+    screening: dict[str, Any] | None = None
 
     @property
     def overdue(self) -> bool:
@@ -67,6 +70,7 @@ def _service(request: Request, session: DbSession, who: Viewer) -> ApplicationSe
         rulebook_of(request).sha256,
         request.app.state.calendar,
         lambda: datetime.now(UTC),
+        on_submit=screening_for(request, session, who.actor).screen_application,
     )
 
 
@@ -84,7 +88,15 @@ def _board(
     for app in svc.apps.list():
         deadline = svc.deadline(app)
         actions = allowed_actions(AppState(app.state), [who.actor.role]) if may_move else []
-        cards.append(Card(app, deadline, deadline.days_left(today, svc.calendar), tuple(actions)))
+        cards.append(
+            Card(
+                app,
+                deadline,
+                deadline.days_left(today, svc.calendar),
+                tuple(actions),
+                application_screening(svc.session, app.org_id, app.id),
+            )
+        )
     columns = [
         (title, [c for c in cards if AppState(c.app.state) in states]) for title, states in COLUMNS
     ]

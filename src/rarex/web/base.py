@@ -55,6 +55,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("/", "Overview", "data:read"),
     NavEntry("/rules/timeline", "Rules timeline", "rules:read"),
     NavEntry("/applications", "Applications", "applications:read"),
+    NavEntry("/screening", "Screening", "screening:read"),
     NavEntry("/upload", "Upload data", "data:write"),
 )
 

@@ -120,7 +120,7 @@ def upload(
         for key, upload_file in files.items():
             if upload_file is not None:
                 (Path(folder) / key).mkdir()
-                path = Path(folder) / key / _safe_name(upload_file.filename or key, key)
+                path = Path(folder) / key / safe_name(upload_file.filename or key, key)
                 path.write_bytes(upload_file.file.read())
                 paths[key] = path
         try:
@@ -139,7 +139,7 @@ def upload(
     return RedirectResponse(f"/assessments/{row.id}", status_code=303)
 
 
-def _safe_name(filename: str, key: str) -> str:
+def safe_name(filename: str, key: str) -> str:
     """The uploaded file's own name (so errors name it), reduced to harmless characters and
     given the suffix the importer expects."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).stem)[:80] or key

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from rarex import __version__
-from rarex.cli import assess_cmd, match_cmd, rules_cmd, server_cmd
+from rarex.cli import assess_cmd, duties_cmd, exposure_cmd, match_cmd, rules_cmd, server_cmd
 from rarex.settings import Settings
 
 app = typer.Typer(
@@ -24,6 +24,8 @@ app.add_typer(server_cmd.apps_app, name="apps")
 app.add_typer(server_cmd.audit_app, name="audit")
 app.command("serve")(server_cmd.serve_command)
 app.command("match")(match_cmd.match_command)
+app.command("exposure")(exposure_cmd.exposure_command)
+app.command("duties")(duties_cmd.duties_command)
 
 
 def _version(value: bool) -> None:

@@ -108,8 +108,8 @@ def _items(covers: list[float], products: list[list[int]]) -> Items:
 def test_lost_days_are_the_union_of_the_gaps() -> None:
     # item 0 out of stock on days [10, 20), item 1 on [40, 50): 20 days, not 40
     items = _items([10, 40, 15], [[0, 1], [0, 2], [2]])
-    arrival = np.array([[20.0, 20.0], [50.0, 100.0], [30.0, np.inf]])
-    lost = lost_days(items, arrival, horizon=365)
+    arrival = np.array([[20.0, 50.0, 30.0], [20.0, 100.0, np.inf]])  # two draws
+    lost = lost_days(items, arrival, horizon=365).T
     # product 0: [10,20) + [40,50) = 20; or [10,20) + [40,100) = 70
     # product 1: [10,20) and [15,30) overlap: [10,30) = 20; or [10,20) + [15,365) = 355
     # product 2: [15,30) = 15; refused: [15,365) = 350

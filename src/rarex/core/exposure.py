@@ -243,27 +243,34 @@ def build_items(
 
 
 def lost_days(items: Items, arrival: FloatArray, horizon: float) -> FloatArray:
-    """Days each product stands still within the horizon, per column of ``arrival``.
+    """Days each product stands still within the horizon, per row (draw) of ``arrival``.
 
-    ``arrival`` is (n_items, k): the day each item's licence arrives (inf if refused). Item
-    ``j`` is out of stock on days [cover_j, arrival_j); a product stands still on the union of
-    its items' gaps. Edges are sorted by cover within each product, so the union is a running
-    maximum of the gap ends: a segmented ``maximum.accumulate`` (each product's edges are
-    lifted by an offset larger than the horizon so that no product sees another's ends).
+    ``arrival`` is (k, n_items): the day each item's licence arrives (inf if refused); the
+    result is (k, n_products). Item ``j`` is out of stock on days [cover_j, arrival_j); a
+    product stands still on the union of its items' gaps. Edges are sorted by cover within
+    each product, so the union is a running maximum of the gap ends: a segmented
+    ``maximum.accumulate`` along each row (each product's edges are lifted by an offset larger
+    than the horizon so that no product sees another's ends).
     """
-    k = arrival.shape[1]
+    k = arrival.shape[0]
     if len(items.edge_item) == 0:
-        return np.zeros((0, k))
-    start = np.minimum(items.cover_days[items.edge_item], horizon)[:, None]
-    end = np.maximum(np.minimum(arrival[items.edge_item], horizon), start)
-    offset = (items.edge_product * (horizon + 1.0))[:, None]
-    lifted = np.maximum.accumulate(end + offset, axis=0)
-    previous = np.empty_like(lifted)
-    previous[0] = -np.inf
-    previous[1:] = lifted[:-1]
-    previous -= offset
-    gained = np.maximum(end - np.maximum(start, previous), 0.0)
-    return np.add.reduceat(gained, items.group_start, axis=0)
+        return np.zeros((k, 0))
+    start = np.minimum(items.cover_days[items.edge_item], horizon)
+    end = np.take(arrival, items.edge_item, axis=1)  # a copy: worked on in place below
+    np.minimum(end, horizon, out=end)
+    np.maximum(end, start, out=end)
+    offset = items.edge_product * (horizon + 1.0)
+    reach = end + offset
+    np.maximum.accumulate(reach, axis=1, out=reach)
+    # gained[:, e] = max(end[:, e] - max(start[e], reach[:, e - 1] - offset[e]), 0)
+    gained = np.empty_like(end)
+    gained[:, 0] = end[:, 0] - start[0]
+    rest = gained[:, 1:]
+    np.subtract(reach[:, :-1], offset[1:], out=rest)
+    np.maximum(rest, start[1:], out=rest)
+    np.subtract(end[:, 1:], rest, out=rest)
+    np.maximum(rest, 0.0, out=rest)
+    return np.add.reduceat(gained, items.group_start, axis=1)
 
 
 @dataclass(frozen=True)
@@ -316,10 +323,10 @@ def lead_time_risk(
 ) -> tuple[tuple[ItemRisk, ...], tuple[ProductRisk, ...]]:
     """Every item approved after ``lead_time_days`` (denied ones never), and every refused."""
     approved = np.where(items.denied, np.inf, lead_time_days)
-    arrivals = np.column_stack([approved, np.full(len(items.ids), np.inf)])
-    lost = lost_days(items, arrivals, horizon)
+    arrivals = np.vstack([approved, np.full(len(items.ids), np.inf)])
+    lost = lost_days(items, arrivals, horizon).T
     start = np.minimum(items.cover_days, horizon)
-    gaps = np.maximum(np.minimum(arrivals, horizon) - start[:, None], 0.0)
+    gaps = np.maximum(np.minimum(arrivals, horizon) - start, 0.0).T
     item_risks = tuple(
         ItemRisk(
             part_id=item,

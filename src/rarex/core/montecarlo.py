@@ -5,6 +5,8 @@ the delay model, or a refusal with the denial probability; the days each product
 still follow from ``exposure.lost_days``, vectorised over items and draws. Draws are made in
 fixed blocks, each with its own generator spawned from the seed, so the answer depends only
 on the seed and the inputs, not on how many blocks are computed at once to bound memory.
+Memory: the result (products x draws, float32), the draws of one chunk of blocks (within
+``MEMORY_BUDGET``), and the temporaries of ``lost_days`` on 16 draws at a time.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from rarex.core.bom import FloatArray
 from rarex.core.exposure import DAYS_PER_YEAR, Items, lost_days
 
 BLOCK = 250  # draws per generator block
-MEMORY_BUDGET = 256 * 2**20  # bytes of temporary arrays per chunk of blocks
-ARRAYS_PER_EDGE = 8  # float64 temporaries per (edge, draw) in lost_days, with headroom
+SLICE = 16  # draws per call of lost_days: its temporaries stay small enough for the caches
+MEMORY_BUDGET = 256 * 2**20  # bytes of draws (delays, refusals) held at once
+BYTES_PER_DRAW = 8 + 8 + 1 + 8  # per item: delay, uniform, refusal flag, arrival
 
 
 @dataclass(frozen=True)
@@ -95,20 +98,21 @@ def simulate_lost_days(
     out = np.zeros((len(items.products), draws), dtype=np.float32)
     blocks = -(-draws // BLOCK)
     generators = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(blocks)]
-    width = max(len(items.edge_item), n_items, 1) * ARRAYS_PER_EDGE * 8
-    per_chunk = max(1, memory_budget // (width * BLOCK))
+    per_chunk = max(1, memory_budget // (max(n_items, 1) * BYTES_PER_DRAW * BLOCK))
     for first in range(0, blocks, per_chunk):
-        columns = []
+        rows = []
         for b in range(first, min(first + per_chunk, blocks)):
             size = min(BLOCK, draws - b * BLOCK)
             rng = generators[b]
-            arrival = delay.sample(rng, (n_items, size))
-            refused = rng.random((n_items, size)) < denial_probability
-            refused |= items.denied[:, None]
-            columns.append(np.where(refused, np.inf, arrival))
-        arrival = np.concatenate(columns, axis=1)
+            arrival = delay.sample(rng, (size, n_items))
+            refused = rng.random((size, n_items)) < denial_probability
+            refused |= items.denied
+            rows.append(np.where(refused, np.inf, arrival))
+        arrival = np.concatenate(rows, axis=0)
         lo = first * BLOCK
-        out[:, lo : lo + arrival.shape[1]] = lost_days(items, arrival, horizon)
+        for at in range(0, arrival.shape[0], SLICE):
+            part = arrival[at : at + SLICE]
+            out[:, lo + at : lo + at + len(part)] = lost_days(items, part, horizon).T
     return out
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from rarex.cli.app import app
@@ -108,3 +110,10 @@ def test_duties_table_says_it_is_an_estimate() -> None:
     output = run("duties", *DATA, "--as-of", "2026-03-01")
     assert "not a customs ruling" in output
     assert "Origin not given" in output
+
+
+def test_readme_exposure_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    example = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "exposure" in b)
+    exec(compile(example, "README.md", "exec"), {})
+    assert "EVM-200" in capsys.readouterr().out

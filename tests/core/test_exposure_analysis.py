@@ -88,6 +88,8 @@ def test_resuming_measures_changes_outcomes_and_adds_revenue_at_risk(
         Verdict.LICENCE_REQUIRED,
     )
     assert changed["PACK-48V"].newly_gated == ("CELL-21700",)
+    assert resumption.currency == "EUR"
+    assert resumption.revenue_newly_at_risk is not None
     assert resumption.revenue_newly_at_risk > 0
     assert resumption.revenue_newly_at_risk == pytest.approx(
         sum(

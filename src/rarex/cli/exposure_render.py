@@ -59,7 +59,11 @@ def print_exposure(console: Console, report: ExposureReport) -> None:
         console.print(table)
         console.print(
             "Revenue newly at risk (statutory lead time): "
-            + money(r.revenue_newly_at_risk, e.currency)
+            + (
+                money(r.revenue_newly_at_risk, r.currency)
+                if r.revenue_newly_at_risk is not None
+                else "not added up: the products' sales are in several currencies"
+            )
             + (
                 f"; no sales figures for {', '.join(r.products_without_sales)}"
                 if r.products_without_sales

@@ -69,7 +69,7 @@ class Commercial:
 class PlantExposure:
     plant: str
     products: tuple[str, ...]
-    annual_revenue: float | None  # None if a product has no sales figures
+    annual_revenue: float | None  # None if a product has no sales figures, or currencies mix
     revenue_at_risk: float | None
     incomplete: tuple[str, ...] = ()  # products with inputs of unknown origin or value
 
@@ -240,8 +240,10 @@ def _plants(
             grouped.setdefault(plants[product], []).append(product)
     out = []
     for plant, members in sorted(grouped.items()):
-        revenue = [sales[p].revenue if p in sales else None for p in members]
-        risk = [at_risk.get(p, 0.0) if p in sales else None for p in members]
+        currencies = {sales[p].currency for p in members if p in sales}
+        mixed = len(currencies) > 1  # not added up across currencies
+        revenue = [sales[p].revenue if p in sales and not mixed else None for p in members]
+        risk = [at_risk.get(p, 0.0) if p in sales and not mixed else None for p in members]
         out.append(
             PlantExposure(
                 plant=plant,
@@ -295,7 +297,8 @@ class Resumption:
     assumptions: Mapping[str, Status]
     suspended_by: tuple[str, ...]
     changes: tuple[ProductChange, ...]
-    revenue_newly_at_risk: float  # summed over changed products with sales figures
+    revenue_newly_at_risk: float | None  # over changed products with sales; None if currencies mix
+    currency: str | None
     products_without_sales: tuple[str, ...]
     baseline: Exposure
     resumed: Exposure
@@ -353,8 +356,11 @@ def resume_scenario(
                 annual_revenue=sale.revenue if sale else None,
             )
         )
-    newly_at_risk = sum(
-        (c.revenue_at_risk_after or 0.0) - (c.revenue_at_risk_before or 0.0) for c in changes
+    currencies = {after.sales[c.part_id].currency for c in changes if c.part_id in after.sales}
+    newly_at_risk = (
+        sum((c.revenue_at_risk_after or 0.0) - (c.revenue_at_risk_before or 0.0) for c in changes)
+        if len(currencies) <= 1
+        else None
     )
     return Resumption(
         on=on,
@@ -362,6 +368,7 @@ def resume_scenario(
         suspended_by=by,
         changes=tuple(changes),
         revenue_newly_at_risk=newly_at_risk,
+        currency=next(iter(currencies), None),
         products_without_sales=tuple(c.part_id for c in changes if c.annual_revenue is None),
         baseline=before,
         resumed=after,

@@ -55,6 +55,7 @@ def exposure_document(report: ExposureReport) -> dict[str, Any]:
             "suspended_by": list(resumption.suspended_by),
             "changes": plain(resumption.changes),
             "revenue_newly_at_risk": resumption.revenue_newly_at_risk,
+            "currency": resumption.currency,
             "products_without_sales": list(resumption.products_without_sales),
         }
     return document

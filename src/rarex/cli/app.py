@@ -5,7 +5,16 @@ from __future__ import annotations
 import typer
 
 from rarex import __version__
-from rarex.cli import assess_cmd, lists_cmd, match_cmd, rules_cmd, screen_cmd, server_cmd
+from rarex.cli import (
+    assess_cmd,
+    duties_cmd,
+    exposure_cmd,
+    lists_cmd,
+    match_cmd,
+    rules_cmd,
+    screen_cmd,
+    server_cmd,
+)
 from rarex.settings import Settings
 
 app = typer.Typer(
@@ -27,6 +36,8 @@ app.command("match")(match_cmd.match_command)
 app.command("screen")(screen_cmd.screen_command)
 app.add_typer(lists_cmd.lists_app, name="lists")
 app.add_typer(lists_cmd.screening_app, name="screening")
+app.command("exposure")(exposure_cmd.exposure_command)
+app.command("duties")(duties_cmd.duties_command)
 
 
 def _version(value: bool) -> None:

@@ -366,7 +366,8 @@ def schema(
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "rarex rule files",
         "description": "Instrument files (rules/instruments/*.yaml); the $defs also describe "
-        "sources.yaml (SourceRegistry) and scenario files (ScenarioFile).",
+        "sources.yaml (SourceRegistry), scenario files (ScenarioFile) and market figures "
+        "(MarketFigure, rules/market/*.yaml).",
     }
     defs = document.setdefault("$defs", {})
     for model in models:

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from types import MappingProxyType
 
 from rarex.core.references import Problem, check_references
-from rarex.core.schema import DateFact, Effect, EndFact, Instrument, Limb, Source
+from rarex.core.schema import DateFact, Effect, EndFact, Instrument, Limb, MarketFigure, Source
 from rarex.core.vocab import AfterEnd, EffectAction, Status, Verification, weakest
 
 STATUS_PRECEDENCE: tuple[Status, ...] = (
@@ -134,12 +134,19 @@ class RuleBook:
     sources: Mapping[str, Source]
     sha256: str
     _windows: Mapping[str, tuple[Window, ...]] = field(repr=False)
+    markets: Mapping[str, MarketFigure] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, instruments: Iterable[Instrument], sources: Iterable[Source]) -> RuleBook:
+    def build(
+        cls,
+        instruments: Iterable[Instrument],
+        sources: Iterable[Source],
+        markets: Iterable[MarketFigure] = (),
+    ) -> RuleBook:
         """Check references across instruments and index the suspensions by limb."""
         by_id = {inst.id: inst for inst in sorted(instruments, key=lambda i: i.id)}
         source_map = {src.id: src for src in sorted(sources, key=lambda s: s.id)}
+        market_map = {m.id: m for m in sorted(markets, key=lambda m: m.id)}
         problems = check_references(by_id, source_map)
         if problems:
             raise RulebookInvalid(problems)
@@ -152,8 +159,9 @@ class RuleBook:
         return cls(
             instruments=MappingProxyType(by_id),
             sources=MappingProxyType(source_map),
-            sha256=content_hash(by_id.values(), source_map.values()),
+            sha256=content_hash(by_id.values(), source_map.values(), market_map.values()),
             _windows=MappingProxyType({k: tuple(v) for k, v in windows.items()}),
+            markets=MappingProxyType(market_map),
         )
 
     def windows_of(self, ref: str) -> tuple[Window, ...]:
@@ -368,11 +376,22 @@ def _expand_limbs(target: str, instruments: Mapping[str, Instrument]) -> list[st
     return [f"{inst_id}/{limb.id}" for limb in instruments[inst_id].limbs]
 
 
-def content_hash(instruments: Iterable[Instrument], sources: Iterable[Source]) -> str:
-    """sha256 of the canonical JSON of every instrument and source, in id order."""
-    payload = {
+def content_hash(
+    instruments: Iterable[Instrument],
+    sources: Iterable[Source],
+    markets: Iterable[MarketFigure] = (),
+) -> str:
+    """sha256 of the canonical JSON of every instrument, source and market figure, in id order.
+
+    Market figures join the payload only when there are some, so that a rulebook without
+    them keeps the hash it had before they existed.
+    """
+    payload: dict[str, list[dict[str, object]]] = {
         "instruments": [inst.model_dump(mode="json") for inst in instruments],
         "sources": [src.model_dump(mode="json") for src in sources],
     }
+    market_list = [figure.model_dump(mode="json") for figure in markets]
+    if market_list:
+        payload["markets"] = market_list
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

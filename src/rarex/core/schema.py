@@ -34,9 +34,11 @@ from rarex.core.vocab import (
     InstrumentKind,
     ItemRole,
     Jurisdiction,
+    MarketMetric,
     Outcome,
     Parameter,
     PolicyScope,
+    ShareBound,
     Status,
     TechnologyRoute,
     Verification,
@@ -313,6 +315,77 @@ class Instrument(Cited):
     duties: tuple[Duty, ...] = ()
 
 
+# Country figures may add up to a little more than the world total because each is rounded
+# (USGS 2024: the listed rare-earth producers sum to 390,400 t against a world total of 390,000 t).
+ROUNDING_TOLERANCE = Decimal("0.01")
+
+
+class CountryFigure(Strict):
+    """One country's part of a market figure: a quantity or a share of the world total."""
+
+    country: CountryCode
+    value: Decimal | None = Field(default=None, ge=0)
+    share: Decimal | None = Field(default=None, ge=0, le=1)
+    bound: ShareBound = ShareBound.EXACT
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> CountryFigure:
+        if (self.value is None) == (self.share is None):
+            raise ValueError("give exactly one of 'value' and 'share'")
+        return self
+
+
+class MarketFigure(Cited):
+    """A dated, cited market figure (production or refining by country) for concentration.
+
+    One file per figure under ``market/``, named after its id. Record only what a source
+    gives: where only China's share is known, list only China, and the concentration is
+    reported as a lower bound.
+    """
+
+    id: LocalId
+    commodity: str = Field(min_length=2)
+    elements: tuple[str, ...] = Field(min_length=1)
+    metric: MarketMetric
+    year: int = Field(ge=1900, le=2100)
+    estimate: bool = False
+    unit: str | None = None
+    world_total: Decimal | None = Field(default=None, gt=0)
+    countries: tuple[CountryFigure, ...] = Field(min_length=1)
+    conflicts: tuple[str, ...] = ()
+
+    @field_validator("elements")
+    @classmethod
+    def _known_elements(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [symbol for symbol in value if symbol not in ELEMENT_SYMBOLS]
+        if unknown:
+            raise ValueError(f"unknown element symbol(s): {', '.join(unknown)}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_totals(self) -> MarketFigure:
+        codes = [c.country for c in self.countries]
+        if len(set(codes)) != len(codes):
+            raise ValueError("a country is listed twice")
+        with_values = [c for c in self.countries if c.value is not None]
+        if with_values and (self.world_total is None or self.unit is None):
+            raise ValueError("country 'value's need 'world_total' and 'unit'")
+        if self.share_sum() > 1 + ROUNDING_TOLERANCE:
+            raise ValueError(f"the country figures add up to {self.share_sum():.4f} of the world")
+        return self
+
+    def share_of(self, country: CountryFigure) -> Decimal:
+        """The country's share of the world total (its stated share, or value / world total)."""
+        if country.share is not None:
+            return country.share
+        assert country.value is not None and self.world_total is not None
+        return country.value / self.world_total
+
+    def share_sum(self) -> Decimal:
+        return sum((self.share_of(c) for c in self.countries), Decimal(0))
+
+
 class ScenarioInput(Strict):
     """What a scenario feeds in: status assumptions, as for ``--assume``."""
 
@@ -334,7 +407,7 @@ class ScenarioFile(Strict):
     scenarios: tuple[Scenario, ...] = Field(min_length=1)
 
 
-ROOT_MODELS: tuple[type[BaseModel], ...] = (Instrument, SourceRegistry, ScenarioFile)
+ROOT_MODELS: tuple[type[BaseModel], ...] = (Instrument, SourceRegistry, ScenarioFile, MarketFigure)
 
 
 def schema_models() -> list[type[BaseModel]]:

@@ -206,6 +206,22 @@ class DutyProducts(StrEnum):
     DESCRIBED = "described"  # a product group described in words; the codes are not recorded
 
 
+class MarketMetric(StrEnum):
+    """What a market figure measures."""
+
+    MINE_PRODUCTION = "mine_production"  # primary (mine) output
+    PRODUCTION = "production"  # output of the metal or material, stage not further specified
+    REFINING = "refining"  # refining, processing or separation
+    SUPPLY = "supply"  # share of global supply, as a source words it
+
+
+class ShareBound(StrEnum):
+    """How a country's figure relates to the true value."""
+
+    EXACT = "exact"  # the figure as reported (rounded)
+    AT_LEAST = "at_least"  # the source gives a lower bound (">70 %")
+
+
 class PolicyScope(StrEnum):
     """Which items a licensing policy applies to."""
 

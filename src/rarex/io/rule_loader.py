@@ -4,6 +4,7 @@ A rules directory has this layout::
 
     sources.yaml          sources that facts cite (optional in a user directory)
     instruments/*.yaml    one legal instrument per file, named after its id
+    market/*.yaml         dated market figures (production by country), one per file
     scenarios/*.yaml      scenario tests (read by ``load_scenarios``)
 
 A user directory (``--rules-dir`` or ``RAREX_RULES_DIR``) is merged over the bundled one:
@@ -23,7 +24,14 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from rarex.core.rulebook import RuleBook, RulebookInvalid
-from rarex.core.schema import Instrument, ScenarioFile, Source, SourceRegistry, schema_models
+from rarex.core.schema import (
+    Instrument,
+    MarketFigure,
+    ScenarioFile,
+    Source,
+    SourceRegistry,
+    schema_models,
+)
 from rarex.io.strict_yaml import LineMap, StrictYamlError, load_strict
 
 M = TypeVar("M", bound=BaseModel)
@@ -109,10 +117,26 @@ def load_rules(extra_dir: Path | None = None) -> LoadedRules:
             instruments[inst.id] = inst
             files[inst.id] = _display(path)
             line_maps[inst.id] = lines
+    markets: dict[str, tuple[MarketFigure, Path, LineMap]] = {}
+    for directory in dirs:
+        markets.update(_load_markets(directory, errors))
+    for figure, path, lines in markets.values():
+        for index, source_id in enumerate(figure.sources):
+            if source_id not in sources:
+                errors.append(
+                    RuleError(
+                        _display(path),
+                        lines.line_of(("sources", index)),
+                        f"sources[{index}]",
+                        f"unknown source {source_id!r}",
+                    )
+                )
     if errors:
         raise RuleLoadError(errors)
     try:
-        rulebook = RuleBook.build(instruments.values(), sources.values())
+        rulebook = RuleBook.build(
+            instruments.values(), sources.values(), (m[0] for m in markets.values())
+        )
     except RulebookInvalid as exc:
         raise RuleLoadError(
             [
@@ -147,6 +171,32 @@ def _load_instrument(path: Path, errors: list[RuleError]) -> tuple[Instrument, L
         )
         return None
     return inst, lines
+
+
+def _load_markets(
+    directory: Path, errors: list[RuleError]
+) -> dict[str, tuple[MarketFigure, Path, LineMap]]:
+    """The market figures of one rules directory; each file is named after its figure's id."""
+    found: dict[str, tuple[MarketFigure, Path, LineMap]] = {}
+    for path in sorted((directory / "market").glob("*.yaml")):
+        parsed = _parse(path, errors)
+        if parsed is None:
+            continue
+        figure = _validate(path, parsed[0], parsed[1], MarketFigure, errors)
+        if figure is None:
+            continue
+        if path.stem != figure.id:
+            errors.append(
+                RuleError(
+                    _display(path),
+                    parsed[1].line_of(("id",)),
+                    "id",
+                    f"the file of market figure {figure.id!r} must be named {figure.id}.yaml",
+                )
+            )
+            continue
+        found[figure.id] = (figure, path, parsed[1])
+    return found
 
 
 def _load_model(path: Path, model: type[M], errors: list[RuleError]) -> M | None:

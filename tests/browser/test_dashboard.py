@@ -27,7 +27,7 @@ def test_anonymous_visitor_logs_in_and_sees_the_overview(page: Page) -> None:
     screenshot(page, "overview")
     # a viewer gets no upload entry in the navigation
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
-        ["Overview", "Rules timeline", "Applications"]
+        ["Overview", "Exposure", "Rules timeline", "Applications", "Screening"]
     )
 
 

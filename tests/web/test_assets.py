@@ -43,7 +43,7 @@ def test_the_scan_would_catch_an_external_asset() -> None:
     assert not EXTERNAL.search('<a href="/applications">')
 
 
-@pytest.mark.parametrize("path", ["/", "/rules/timeline", "/applications", "/upload"])
+@pytest.mark.parametrize("path", ["/", "/rules/timeline", "/applications", "/upload", "/exposure"])
 def test_served_pages_load_only_from_this_server(demo_client: TestClient, path: str) -> None:
     log_in(demo_client, "admin")
     response = demo_client.get(path)

@@ -23,6 +23,8 @@ PAGES = [
     "/rules/timeline",
     "/applications",
     "/screening",
+    "/exposure",
+    "/exposure?resume_on=2027-01-04",
     "/assessments/1/report.html",
     "/assessments/1/report.pdf",
 ]

@@ -1,6 +1,7 @@
-"""Seed a demo workspace: one organisation, a user per role, the demo company, an assessment
-per demo shipment, applications in different states (their parties screened on submission), a
-screening of the demo customers with ownership links, and a reviewer's false-positive decision.
+"""Seed a demo workspace: one organisation, a user per role, the demo company with its sales
+and inventory, an assessment per demo shipment, applications in different states (their parties
+screened on submission), a screening of the demo customers with ownership links, and a
+reviewer's false-positive decision.
 Deterministic apart from the password hashes.
 
 The demo customers and ownership links are fictitious, except the listed parties they are
@@ -29,6 +30,7 @@ from rarex.io.screening_inputs import read_parties_csv
 from rarex.services import accounts
 from rarex.services.accounts import Actor, actor_of
 from rarex.services.applications import ApplicationService, NewApplication, NewItem
+from rarex.services.commercial import CommercialService
 from rarex.services.datasets import DatasetService
 from rarex.services.screening import ScreeningService
 
@@ -72,6 +74,12 @@ def seed(
     }
     data = DatasetService(session, actors["analyst"], now)
     version = data.import_files("demo company", parts=parts, bom=bom)
+    folder = resources.files("rarex.demo")
+    with (
+        resources.as_file(folder / "sales.csv") as sales,
+        resources.as_file(folder / "inventory.csv") as inventory,
+    ):
+        CommercialService(data, now).import_files(version.id, sales=sales, inventory=inventory)
     for _, shipment, products in DEMO_SHIPMENTS:
         data.assess(version.id, rulebook, today, shipment, products, {})
     screening = ScreeningService(session, actors["applicant"], rulebook, matcher, now)

@@ -53,6 +53,7 @@ class NavEntry:
 
 NAV: tuple[NavEntry, ...] = (
     NavEntry("/", "Overview", "data:read"),
+    NavEntry("/exposure", "Exposure", "data:read"),
     NavEntry("/rules/timeline", "Rules timeline", "rules:read"),
     NavEntry("/applications", "Applications", "applications:read"),
     NavEntry("/screening", "Screening", "screening:read"),

@@ -1,6 +1,6 @@
 """The overview: the stored assessments' answers as of a chosen day, replayed over the days on
 which the rulebook changes, with the measures of uncertain status and the answers that hang
-on them."""
+on them, and what is at risk in the newest data set (revenue, products that would stop)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from rarex.api.security import DbSession
 from rarex.core.rulebook import RuleBook
 from rarex.core.verdict import Verdict
 from rarex.core.vocab import Status
+from rarex.io.importers import InputInvalid
 from rarex.services import overview
 from rarex.services.datasets import DatasetService
+from rarex.services.stored_exposure import StoredExposure, newest_version, stored_exposure
 from rarex.web.base import PageRoute, Viewer, need, page, rulebook_of
 
 router = APIRouter(route_class=PageRoute)
@@ -92,6 +94,7 @@ def overview_page(
     index = _nearest(stops, day)
     datasets = DatasetService(session, who.actor, lambda: datetime.now(UTC))
     assessed = overview.as_of(datasets, rulebook, day)
+    at_risk, at_risk_errors = _at_risk(request, datasets, rulebook, day)
     counts = [
         (
             a,
@@ -112,4 +115,23 @@ def overview_page(
         counts=counts,
         verdicts=list(Verdict),
         rulebook_sha256=rulebook.sha256,
+        at_risk=at_risk,
+        at_risk_errors=at_risk_errors,
     )
+
+
+def _at_risk(
+    request: Request, datasets: DatasetService, rulebook: RuleBook, day: date
+) -> tuple[StoredExposure | None, list[str]]:
+    """What is at risk in the newest data set: the deterministic figures only (no Monte
+    Carlo), computed once for this request; the exposure page has the rest."""
+    version = newest_version(datasets)
+    if version is None:
+        return None, []
+    try:
+        view = stored_exposure(
+            datasets, rulebook, request.app.state.calendar, version.id, day, draws=0
+        )
+    except InputInvalid as exc:
+        return None, [str(e) for e in exc.errors]
+    return view, []

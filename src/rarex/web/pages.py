@@ -7,9 +7,18 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from rarex.web import applications, assessments, auth, overview, screening, timeline, upload
+from rarex.web import (
+    applications,
+    assessments,
+    auth,
+    exposure,
+    overview,
+    screening,
+    timeline,
+    upload,
+)
 
-PAGES = (auth, overview, assessments, timeline, applications, screening, upload)
+PAGES = (auth, overview, assessments, timeline, applications, screening, upload, exposure)
 
 router = APIRouter()
 for module in PAGES:

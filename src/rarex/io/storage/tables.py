@@ -350,3 +350,40 @@ class ScreeningDecisionRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CommercialUpload(Base):
+    """One import of a sales or inventory file for a dataset version. Uploads are never
+    edited: the newest of each kind is the one the exposure uses."""
+
+    __tablename__ = "commercial_uploads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_versions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # sales, inventory
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    row_count: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SalesRow(Base):
+    __tablename__ = "sales_rows"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("commercial_uploads.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[str] = mapped_column(String(200))
+    annual_volume: Mapped[Decimal] = mapped_column(Numeric(30, 12))
+    annual_revenue: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str | None] = mapped_column(String(3))
+
+
+class InventoryRow(Base):
+    __tablename__ = "inventory_rows"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("commercial_uploads.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    part_id: Mapped[str] = mapped_column(String(200))
+    on_hand: Mapped[Decimal] = mapped_column(Numeric(30, 12))
+    monthly_usage: Mapped[Decimal | None] = mapped_column(Numeric(30, 12))

@@ -66,6 +66,7 @@ def test_list_versions_and_freshness(client: TestClient, tokens: dict[str, str])
     )
     assert bad.status_code == 422
     fields = {(e["row"], e["field"]) for e in bad.json()["error"]["details"]}
+    assert {e["file"] for e in bad.json()["error"]["details"]} == {"bad.csv"}
     assert {(2, "name"), (2, "list"), (2, "country"), (2, "start")} <= fields
     assert len(client.get("/api/screening/lists", headers=auth(analyst)).json()["lists"]) == 2
 
@@ -215,3 +216,65 @@ def test_cn_sanctions_import_meets_chinese_names(
     assert imported, hits
     assert imported[0]["limb"] == "CN-CONTROL-LIST/ann-1-2025"
     assert imported[0]["citation"].startswith("http")
+
+
+def test_organisations_never_share_imported_lists(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    entity = '{"id": "x-1", "schema": "Company", "properties": {"name": ["Quiet Harbour Ltd"]}}\n'
+    for token, list_id in (
+        (tokens["analyst"], "CN-CONTROL-LIST"),
+        (tokens["globex"], "CN-WATCH-LIST"),
+    ):
+        response = client.post(
+            "/api/screening/lists",
+            data={"kind": "ftm", "list": list_id},
+            files={"file": ("entities.jsonl", entity.encode(), "application/json")},
+            headers=auth(token),
+        )
+        assert response.status_code == 201, response.text
+        hit = screen(client, token, "Quiet Harbour Ltd")["parties"][0]["hits"][0]
+        assert hit["list"] == list_id  # each organisation screens its own import
+    viewer = screen(client, tokens["analyst"], "Quiet Harbour Ltd")["parties"][0]
+    assert [h["list"] for h in viewer["hits"]] == ["CN-CONTROL-LIST"]
+    globex_runs = client.get("/api/screening/runs", headers=auth(tokens["globex"])).json()
+    acme_run = screen(client, tokens["analyst"], "Acme Only GmbH")["run_id"]
+    assert acme_run not in {r["run_id"] for r in globex_runs}
+    other = client.get(f"/api/screening/runs/{acme_run}", headers=auth(tokens["globex"]))
+    assert other.status_code == 404
+
+
+def test_a_list_file_that_is_not_utf8_is_refused_by_name(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    body = "name,aliases,country,identifiers,list,start,end\nSoci\xe9t\xe9 X,,FR,,CN-WATCH-LIST,,\n"
+    response = client.post(
+        "/api/screening/lists",
+        data={"kind": "custom"},
+        files={"file": ("latin1.csv", body.encode("latin-1"), "text/csv")},
+        headers=auth(tokens["analyst"]),
+    )
+    assert response.status_code == 422
+    detail = response.json()["error"]["details"][0]
+    assert detail["file"] == "latin1.csv" and "not UTF-8" in detail["message"]
+
+
+def test_a_confirmed_match_is_no_longer_to_review_but_stays_a_hit(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    upload_list(client, tokens["analyst"], LIST_V1)
+    party = screen(client, tokens["analyst"], "Orbital Defence Works")["parties"][0]
+    decided = client.post(
+        "/api/screening/decisions",
+        json={
+            "party_id": party["party_id"],
+            "entry_key": party["hits"][0]["entry_key"],
+            "verdict": "true_match",
+            "reason": "same registered office",
+        },
+        headers=auth(tokens["reviewer"]),
+    )
+    assert decided.status_code == 201
+    again = screen(client, tokens["analyst"], "Orbital Defence Works")["parties"][0]
+    assert again["open_hits"] == 1  # a listed party stays a hit
+    assert again["hits"][0]["decision"]["verdict"] == "true_match"

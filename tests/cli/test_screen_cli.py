@@ -182,6 +182,7 @@ def test_stored_workflow_import_screen_decide_rescreen(database_url: str, tmp_pa
             url=database_url,
         )
     )
-    assert [(c["party"], c["change"]) for c in report["changes"]] == [
-        ("Nova Tech Systems Inc", "hit_gone")
+    assert [(c["party"], c["change"], c["detail"]) for c in report["changes"]] == [
+        ("Nova Tech Systems Inc", "entry_changed", "the list entry changed"),
+        ("Nova Tech Systems Inc", "status_changed", "in_force → expired"),
     ]

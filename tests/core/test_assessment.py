@@ -247,11 +247,18 @@ def test_mixed_currencies_need_rates(tmp_path: Path, rulebook: RuleBook) -> None
 def test_unreliable_entity_list_party(tmp_path: Path, rulebook: RuleBook) -> None:
     data = dataset(tmp_path, [part("BOLT", "1", "CN", form="other", elements="Fe:0.99")], [])
     shipment = Shipment("CN", "CA", "TechInsights Inc.", EndUserType.CIVIL, EndUse.CIVIL)
-    result = one(rulebook, data, shipment)
+    listed = date(2025, 10, 20)  # listed 2025-10-09; its status after 2025-11-10 is unknown
+    result = one(rulebook, data, shipment, listed)
     assert result.outcome is Verdict.PROHIBITED
     assert "CN-UNRELIABLE-ENTITY-LIST/techinsights-2025" in {f.ref for f in result.drivers()}
+    today = one(rulebook, data, shipment)
+    assert today.outcome is Verdict.NO_LICENCE_REQUIRED
+    assert today.worst_case_outcome is Verdict.PROHIBITED
     abroad = one(
-        rulebook, data, Shipment("DE", "CA", "TechInsights Inc.", EndUserType.CIVIL, EndUse.CIVIL)
+        rulebook,
+        data,
+        Shipment("DE", "CA", "TechInsights Inc.", EndUserType.CIVIL, EndUse.CIVIL),
+        listed,
     )
     assert abroad.outcome is Verdict.NO_LICENCE_REQUIRED
 

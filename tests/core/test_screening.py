@@ -175,3 +175,31 @@ def test_rescreen_changes_are_reported() -> None:
         ("c", "hit_gone"),
         ("d", "new_hit"),
     }
+
+
+def test_an_entry_whose_listing_left_the_rulebook_falls_back_on_its_own_dates(
+    rulebook: RuleBook, matcher: Matcher
+) -> None:
+    entry = custom("Vanished Listing Corp", list_id="CN-CONTROL-LIST", limb="CN-CONTROL-LIST/gone")
+    result = Screener.build(matcher, [entry]).screen(
+        PartyQuery("Vanished Listing Corp"), rulebook.at(date(2026, 1, 1))
+    )
+    assert result.hits[0].status is Status.IN_FORCE
+    assert "imported list" in result.hits[0].status_reason
+
+
+def test_ownership_flag_says_how_firm_the_rule_is_on_the_day(
+    rulebook: RuleBook, matcher: Matcher
+) -> None:
+    parent = custom("Listed Parent Industries", list_id="CN-CONTROL-LIST")
+    links = [Link("Listed Parent Industries", "Daughter GmbH", Decimal("0.8"))]
+    screener = Screener.build(matcher, [parent])
+    during = screener.screen(
+        PartyQuery("Daughter GmbH"), rulebook.at(date(2026, 1, 1)), links=links
+    )
+    assert during.owner_status == {"Listed Parent Industries": Status.IN_FORCE}
+    assert "CN-2025-61 is suspended" in during.ownership_basis
+    after = screener.screen(
+        PartyQuery("Daughter GmbH"), rulebook.at(date(2026, 11, 22)), links=links
+    )
+    assert "CN-2025-61 is uncertain" in after.ownership_basis

@@ -50,6 +50,29 @@ def test_reviewer_records_a_decision_with_the_csrf_token(demo_client: TestClient
     assert "false positive (checked: a namesake)" in done.text
 
 
+def test_a_confirmed_match_leaves_review_and_shows_as_listed(demo_client: TestClient) -> None:
+    log_in(demo_client, "reviewer")
+    html = demo_client.get("/screening").text
+    row = html[html.index('<th scope="row">Lockheed Martin Corporation') :]
+    form = re.search(
+        r'name="party_id" value="(\d+)">\s*<input type="hidden" name="entry_key" '
+        r'value="([^"]+)"',
+        row,
+    )
+    assert form
+    data = {
+        "party_id": form.group(1),
+        "entry_key": form.group(2).replace("&#39;", "'"),
+        "verdict": "true_match",
+        "reason": "our prospective customer is the listed company",
+        "csrf_token": form_token(html),
+    }
+    page = demo_client.post("/screening/decisions", data=data, follow_redirects=True).text
+    row = page[page.index('<th scope="row">Lockheed Martin Corporation') :]
+    assert "Listed: confirmed match" in row[:600]
+    assert "confirmed match (our prospective customer is the listed company)" in page
+
+
 def test_file_is_screened_in_the_background_with_progress(demo_client: TestClient) -> None:
     log_in(demo_client, "analyst")
     token = form_token(demo_client.get("/screening").text)

@@ -7,18 +7,20 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.api.security import DbSession, require
 from rarex.core.matching import Matcher
 from rarex.core.rulebook import RuleBook
 from rarex.core.screening import PartyQuery, Verdict
+from rarex.io.importers import COUNTRIES, InputInvalid
 from rarex.io.screening_inputs import read_parties_csv
 from rarex.reports.screening import screening_document
 from rarex.services.accounts import Actor
@@ -33,8 +35,22 @@ SYNC_LIMIT = 1000  # parties; larger batches go to a background job
 class PartyToScreen(BaseModel):
     name: str = Field(min_length=1, max_length=500)
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
-    aliases: list[str] = []
-    identifiers: list[str] = []
+    aliases: list[str] = Field(default=[], max_length=50)
+    identifiers: list[str] = Field(default=[], max_length=50)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the name is blank")
+        return value.strip()
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is not None and value not in COUNTRIES:
+            raise ValueError(f"not an ISO 3166-1 alpha-2 code: {value!r}")
+        return value
 
 
 class ScreenIn(BaseModel):
@@ -90,7 +106,11 @@ def _upload(file: UploadFile) -> Iterator[Path]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(file.file.read())
-        yield path
+        try:
+            yield path
+        except InputInvalid as exc:  # errors name the uploaded file, not where it was kept
+            errors = [replace(e, file=e.file.replace(str(path), name)) for e in exc.errors]
+            raise InputInvalid(errors, exc.truncated) from None
 
 
 @router.get("/screening/lists")
@@ -238,9 +258,12 @@ def start_job(
         queries = read_parties_csv(path)  # a bad file is refused now, with every error
     jobs: Jobs = request.app.state.screening_jobs
     factory: sessionmaker[Session] = request.app.state.session_factory
+    state = request.app.state
     job = jobs.start(
         factory,
-        lambda s: screening_for(request, s, actor),
+        lambda s: ScreeningService(
+            s, actor, state.rulebook, state.matcher, _now, state.screener_cache
+        ),
         actor.org_id,
         queries,
         as_of or _now().date(),
@@ -288,7 +311,13 @@ def rescreen(
         "list_versions": report.run.list_versions,
         "parties": report.parties,
         "changes": [
-            {"party": c.party, "change": c.kind, "entry_key": c.entry_key, "detail": c.detail}
+            {
+                "party": c.party,
+                "party_id": c.party_id,
+                "change": c.kind,
+                "entry_key": c.entry_key,
+                "detail": c.detail,
+            }
             for c in report.changes
         ],
     }

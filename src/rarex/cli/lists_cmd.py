@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_json
@@ -187,7 +188,13 @@ def screening_rescreen(
     except ServiceError as exc:
         raise fail(c, exc.message) from None
     changes = [
-        {"party": ch.party, "change": ch.kind, "entry_key": ch.entry_key, "detail": ch.detail}
+        {
+            "party": ch.party,
+            "party_id": ch.party_id,
+            "change": ch.kind,
+            "entry_key": ch.entry_key,
+            "detail": ch.detail,
+        }
         for ch in report.changes
     ]
     if fmt is OutputFormat.JSON:
@@ -204,6 +211,11 @@ def screening_rescreen(
     table = Table(
         "Party", "Change", "Entry", "Detail", title=f"Re-screened {report.parties} parties"
     )
-    for ch in changes:
-        table.add_row(ch["party"], ch["change"], ch["entry_key"], ch["detail"])
+    for change in report.changes:
+        table.add_row(
+            escape(f"{change.party} (#{change.party_id})"),
+            change.kind,
+            escape(change.entry_key),
+            escape(change.detail),
+        )
     c.console.print(table if changes else f"Re-screened {report.parties} parties: no changes.")

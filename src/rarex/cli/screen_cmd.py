@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy.orm import Session
@@ -40,7 +41,7 @@ from rarex.io.storage.repositories import user_by_email
 from rarex.reports.screening import screening_document
 from rarex.services.accounts import Actor, actor_of
 from rarex.services.errors import ServiceError
-from rarex.services.lists import LIST_KINDS, entry_key, read_list
+from rarex.services.lists import LIST_KINDS, citation, entry_key, read_list
 from rarex.services.screening import ScreeningService
 
 AsOpt = Annotated[
@@ -117,7 +118,7 @@ def _file_parties(rulebook: RuleBook, specs: list[str]) -> tuple[list[ListedPart
         versions[f"{kind}:{path.name}"] = f"file:{len(entries)} entries"
         parties.extend(
             ListedParty(
-                key=entry_key(kind, e),
+                key=entry_key(kind, kind, e),
                 source=kind,
                 list_id=e.list_id,
                 name=e.name,
@@ -127,7 +128,7 @@ def _file_parties(rulebook: RuleBook, specs: list[str]) -> tuple[list[ListedPart
                 start=e.start,
                 end=e.end,
                 limb=governing_limb(rulebook, e.list_id, e.start, e.source),
-                citation=e.source,
+                citation=citation(kind, path, e),
             )
             for e in entries
         )
@@ -221,43 +222,45 @@ def screen_command(
 def _print(c: Context, screenings: list[Screening], day: date, detail: bool) -> None:
     table = Table("Party", "List", "Listing", "Score", "Listed as", "Review", title=f"As of {day}")
     for s in screenings:
+        name = escape(s.query.name)  # names come from lists and files: never read as markup
         if not s.hits and not s.ownership:
-            table.add_row(s.query.name, "—", "no hit", "", "", "")
+            table.add_row(name, "—", "no hit", "", "", "")
         for hit in s.hits:
-            review = (
-                f"false positive ({hit.decision.reason})"
-                if hit.suppressed and hit.decision
-                else "entry changed since the decision"
-                if hit.stale_decision
-                else "to review"
-            )
+            if hit.decision is not None:
+                review = f"{hit.decision.verdict.value.replace('_', ' ')} ({hit.decision.reason})"
+            elif hit.stale_decision is not None:
+                review = "to review: the entry changed since the decision"
+            else:
+                review = "to review"
             table.add_row(
-                s.query.name,
+                name,
                 hit.party.limb or hit.party.list_id,
                 hit.status.value,
                 f"{hit.match.score:.3f}",
-                hit.party.name,
-                review,
+                escape(hit.party.name),
+                escape(review),
             )
         for flag in s.ownership:
             table.add_row(
-                s.query.name,
+                name,
                 "ownership",
-                "≥50 % owned",
+                f"≥50 % owned ({s.owner_status[flag.listed_owner].value})",
                 f"{flag.share:.0%}",
-                flag.listed_owner,
-                "; ".join(str(chain) for chain in flag.chains),
+                escape(flag.listed_owner),
+                escape("; ".join(str(chain) for chain in flag.chains)),
             )
     c.console.print(table)
-    if detail:
-        for s in screenings:
-            for hit in s.hits:
-                c.console.print(
-                    f"[bold]{hit.party.name}[/] ({hit.party.citation}): {hit.status_reason}"
-                )
-                for f in hit.match.explanation():
-                    c.console.print(
-                        f"  {f['feature']}: {f['query']} → {f['candidate']}: {f['how']}"
-                    )
-            for hit in s.inactive:
-                c.console.print(f"Not counted: {hit.party.name}: {hit.status_reason}")
+    if not detail:
+        return
+    for s in screenings:
+        for hit in s.hits:
+            c.console.print(
+                f"{hit.party.name} ({hit.party.citation}): {hit.status_reason}", markup=False
+            )
+            for f in hit.match.explanation():
+                line = f"  {f['feature']}: {f['query']} → {f['candidate']}: {f['how']}"
+                c.console.print(line, markup=False)
+        for hit in s.inactive:
+            c.console.print(f"Not counted: {hit.party.name}: {hit.status_reason}", markup=False)
+        if s.ownership:
+            c.console.print(s.ownership_basis, markup=False)

@@ -18,14 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
 from rarex.core.matching import Candidate, Match, Matcher, Query
 from rarex.core.ownership import Link, OwnershipFlag, owned_by_listed
-from rarex.core.rulebook import RuleBook, Snapshot
+from rarex.core.rulebook import RuleBook, Snapshot, UnknownReference
 from rarex.core.screen_index import ScreeningIndex
 from rarex.core.vocab import InstrumentKind, Status
 
@@ -33,7 +33,8 @@ RULEBOOK_SOURCE = "rulebook"
 # Listings that bar or restrict exports to the party; CN-2025-61 cl. 2 extends the denial in
 # principle to parties owned 50 % or more by Control List or Watch List parties.
 OWNERSHIP_LISTS = frozenset({"CN-CONTROL-LIST", "CN-WATCH-LIST"})
-ACTIVE = (Status.IN_FORCE, Status.SUSPENDED, Status.UNCERTAIN)
+ACTIVE = (Status.IN_FORCE, Status.SUSPENDED, Status.UNCERTAIN)  # most active first
+SUBSIDIARY_RULE = "CN-2025-61"
 
 
 class Verdict(StrEnum):
@@ -111,6 +112,8 @@ class Screening:
     hits: tuple[Hit, ...]  # active listings, best first; suppressed ones included, marked
     inactive: tuple[Hit, ...]  # matches on listings not yet in force or ended
     ownership: tuple[OwnershipFlag, ...] = ()
+    owner_status: Mapping[str, Status] = field(default_factory=dict)  # listed owners' listings
+    ownership_basis: str = ""
 
     @property
     def open_hits(self) -> tuple[Hit, ...]:
@@ -176,11 +179,16 @@ def entry_status(party: ListedParty, snapshot: Snapshot) -> tuple[Status, str]:
     day = snapshot.as_of
     if party.end is not None and day >= party.end:
         return Status.EXPIRED, f"removed from the list on {party.end.isoformat()}"
-    if party.limb is not None:
-        state = snapshot.limb(party.limb)
-        return state.status, f"{party.limb}: {state.reason}"
     if party.start is not None and day < party.start:
         return Status.NOT_YET_IN_FORCE, f"listed from {party.start.isoformat()}"
+    if party.limb is not None:
+        try:
+            state = snapshot.limb(party.limb)
+        except UnknownReference:
+            state = None  # a listing the rulebook no longer has: the entry's own dates decide
+        if state is not None:
+            unverified = "; rests on an unverified fact" if state.unverified else ""
+            return state.status, f"{party.limb}: {state.reason}{unverified}"
     if party.start is None:
         return Status.IN_FORCE, "on the imported list; its listing date is not given"
     return Status.IN_FORCE, f"listed since {party.start.isoformat()} (imported list)"
@@ -206,17 +214,32 @@ def decide_hits(
     return Screening(query, snapshot.as_of, tuple(order), tuple(inactive))
 
 
-def listed_owner_names(screenings: Mapping[str, Screening]) -> set[str]:
+def listed_owner_names(screenings: Mapping[str, Screening]) -> dict[str, Status]:
     """Owners (by the name used in the ownership links) with an open hit on a list whose
-    subsidiaries CN-2025-61 catches."""
-    return {
-        name
-        for name, screening in screenings.items()
-        if any(
-            hit.party.list_id in OWNERSHIP_LISTS and hit.status in ACTIVE
+    subsidiaries CN-2025-61 catches, with the most active status of those listings."""
+    owners = {}
+    for name, screening in screenings.items():
+        statuses = [
+            hit.status
             for hit in screening.open_hits
-        )
-    }
+            if hit.party.list_id in OWNERSHIP_LISTS and hit.status in ACTIVE
+        ]
+        if statuses:
+            owners[name] = min(statuses, key=ACTIVE.index)
+    return owners
+
+
+def ownership_basis(snapshot: Snapshot) -> str:
+    """Why a 50 % flag matters on the day, and how firmly (CN-2025-61's status)."""
+    try:
+        state = snapshot.measure(SUBSIDIARY_RULE)
+    except UnknownReference:
+        return f"{SUBSIDIARY_RULE} is not in the rulebook"
+    return (
+        f"{SUBSIDIARY_RULE} cl. 2 denies in principle exports to subsidiaries owned 50 % or "
+        f"more by Control List or Watch List parties; on {snapshot.as_of.isoformat()} "
+        f"{SUBSIDIARY_RULE} is {state.status.value.replace('_', ' ')}"
+    )
 
 
 def ownership_flags(
@@ -233,6 +256,7 @@ class Change:
     kind: str  # new_hit, hit_gone, status_changed, entry_changed, decision_lapsed
     entry_key: str
     detail: str
+    party_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -248,28 +272,34 @@ class HitRecord:
 
 
 def changes_between(
-    party: str, before: Sequence[HitRecord], after: Sequence[HitRecord]
+    party: str,
+    before: Sequence[HitRecord],
+    after: Sequence[HitRecord],
+    party_id: int | None = None,
 ) -> list[Change]:
-    """The differences a list update made for one party, for the re-screening report."""
+    """The differences a list update made for one party, for the re-screening report. Matches
+    on listings not (or no longer) in force count too, so a listing that ends or starts shows
+    as a status change."""
     old = {r.entry_key: r for r in before}
     new = {r.entry_key: r for r in after}
     changes = []
+
+    def change(kind: str, key: str, detail: str) -> None:
+        changes.append(Change(party, kind, key, detail, party_id))
+
     for key in sorted(new.keys() - old.keys()):
         r = new[key]
-        changes.append(Change(party, "new_hit", key, f"{r.list_id} ({r.status}), score {r.score}"))
+        change("new_hit", key, f"{r.list_id} ({r.status}), score {r.score}")
     for key in sorted(old.keys() - new.keys()):
-        r = old[key]
-        changes.append(Change(party, "hit_gone", key, f"{r.list_id} was {r.status}"))
+        change("hit_gone", key, f"{old[key].list_id} was {old[key].status}")
     for key in sorted(old.keys() & new.keys()):
         a, b = old[key], new[key]
         if a.fingerprint != b.fingerprint:
-            changes.append(Change(party, "entry_changed", key, "the list entry changed"))
+            change("entry_changed", key, "the list entry changed")
         if a.status != b.status:
-            changes.append(Change(party, "status_changed", key, f"{a.status} → {b.status}"))
-        if a.suppressed and not b.suppressed:
-            changes.append(
-                Change(party, "decision_lapsed", key, "false-positive decision no longer applies")
-            )
+            change("status_changed", key, f"{a.status} → {b.status}")
+        if a.suppressed and not b.suppressed and Status(b.status) in ACTIVE:
+            change("decision_lapsed", key, "false-positive decision no longer applies")
     return changes
 
 
@@ -322,13 +352,22 @@ class Screener:
         result = decide_hits(party.queries()[0], self._matches(party), snapshot, decisions or {})
         if not links:
             return result
-        owners = _upstream(party.name, links)
+        upstream = _upstream(party.name, links)
         screened = {
             owner: decide_hits(Query(owner), self._matches(PartyQuery(owner)), snapshot, {})
-            for owner in owners
+            for owner in upstream
         }
-        flags = ownership_flags(party.name, links, listed_owner_names(screened))
-        return Screening(result.query, result.as_of, result.hits, result.inactive, flags)
+        owners = listed_owner_names(screened)
+        flags = ownership_flags(party.name, links, owners)
+        return Screening(
+            result.query,
+            result.as_of,
+            result.hits,
+            result.inactive,
+            flags,
+            {f.listed_owner: owners[f.listed_owner] for f in flags},
+            ownership_basis(snapshot) if flags else "",
+        )
 
     def screen_many(
         self,
@@ -345,6 +384,7 @@ class Screener:
             for owner in owners
         }
         listed_owners = listed_owner_names(owner_results)
+        basis = ownership_basis(snapshot)
         results = []
         for n, party in enumerate(parties):
             found = decide_hits(
@@ -354,7 +394,17 @@ class Screener:
                 decisions[n] if decisions is not None else {},
             )
             flags = ownership_flags(party.name, links, listed_owners) if links else ()
-            results.append(Screening(found.query, found.as_of, found.hits, found.inactive, flags))
+            results.append(
+                Screening(
+                    found.query,
+                    found.as_of,
+                    found.hits,
+                    found.inactive,
+                    flags,
+                    {f.listed_owner: listed_owners[f.listed_owner] for f in flags},
+                    basis if flags else "",
+                )
+            )
             if progress is not None:
                 progress(1)
         return results

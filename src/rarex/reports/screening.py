@@ -50,17 +50,15 @@ def _share(share: Decimal) -> str:
     return format(share.normalize(), "f")
 
 
-def ownership_document(flag: OwnershipFlag) -> dict[str, Any]:
+def ownership_document(flag: OwnershipFlag, owner_status: str, basis: str) -> dict[str, Any]:
     return {
         "listed_owner": flag.listed_owner,
+        "owner_listing_status": owner_status,
         "share": _share(flag.share),
         "chains": [
             {"parties": list(chain.parties), "share": _share(chain.share)} for chain in flag.chains
         ],
-        "why": (
-            "owned 50 % or more by a Control List or Watch List party: CN-2025-61 cl. 2 "
-            "denies exports to such subsidiaries in principle"
-        ),
+        "why": basis,
     }
 
 
@@ -76,5 +74,10 @@ def screening_document(screening: Screening) -> dict[str, Any]:
         "open_hits": len(screening.open_hits),
         "hits": [hit_document(h) for h in screening.hits],
         "not_in_force": [hit_document(h) for h in screening.inactive],
-        "ownership": [ownership_document(f) for f in screening.ownership],
+        "ownership": [
+            ownership_document(
+                f, screening.owner_status[f.listed_owner].value, screening.ownership_basis
+            )
+            for f in screening.ownership
+        ],
     }

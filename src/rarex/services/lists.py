@@ -9,6 +9,7 @@ how old it is.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,6 +31,7 @@ from rarex.core.screening import (
 )
 from rarex.core.vocab import InstrumentKind
 from rarex.core.workflow import Role
+from rarex.io.importers import InputError, InputInvalid
 from rarex.io.party_lists import ListEntry, read_cn_sanctions, read_custom_csv, read_ftm_jsonl
 from rarex.io.screening_inputs import read_ownership_csv
 from rarex.io.storage import repositories as repo
@@ -62,45 +64,69 @@ class Freshness:
 
 
 class ScreenerCache:
-    """Built screeners by (matcher, threshold, list versions): building one normalises every
-    listed name, which is worth doing once per list version, not once per request."""
+    """Built screeners, one per organisation, for its current list versions: building one
+    normalises every listed name, which is worth doing once per list version, not once per
+    request. Organisations never share a screener, since their imported lists differ."""
 
     def __init__(self) -> None:
-        self._built: dict[tuple[str, float, tuple[tuple[str, str], ...]], Screener] = {}
+        self._built: dict[int, tuple[tuple[object, ...], Screener]] = {}
+        self._lock = threading.Lock()
 
     def get(
-        self, matcher: Matcher, versions: dict[str, str], build: Callable[[], Screener]
+        self,
+        org_id: int,
+        matcher: Matcher,
+        versions: dict[str, str],
+        build: Callable[[], Screener],
     ) -> Screener:
         key = (
             getattr(matcher, "name", MATCHER),
             matcher.threshold,
             tuple(sorted(versions.items())),
         )
-        if key not in self._built:
-            self._built.clear()  # only the newest lists are screened; drop older builds
-            self._built[key] = build()
-        return self._built[key]
+        with self._lock:
+            found = self._built.get(org_id)
+        if found is not None and found[0] == key:
+            return found[1]
+        screener = build()
+        with self._lock:
+            self._built[org_id] = (key, screener)
+        return screener
 
 
-def entry_key(source: str, entry: ListEntry) -> str:
-    """A list entry's identity across versions of its list."""
-    if entry.identifiers:
-        return f"{source}:{entry.list_id}:{sorted(entry.identifiers)[0]}"
+def entry_key(kind: str, source: str, entry: ListEntry) -> str:
+    """A list entry's identity across versions of its list: the entity id a FollowTheMoney file
+    gives, otherwise the list, the name and the listing day."""
+    if kind == "ftm" and entry.source:
+        return f"{source}:{entry.source}"
     start = entry.start.isoformat() if entry.start else ""
     return f"{source}:{entry.list_id}:{entry.name.casefold()}:{start}"
 
 
+def citation(kind: str, path: Path, entry: ListEntry) -> str:
+    """What an imported entry cites: the official notice (cn_sanctions), the entity id (ftm),
+    or the file and row it came from (custom)."""
+    if kind == "custom" or not entry.source:
+        return f"{path.name}, row {entry.row}"
+    return entry.source
+
+
 def read_list(kind: str, path: Path, list_id: str | None) -> list[ListEntry]:
-    if kind == "cn_sanctions":
-        return read_cn_sanctions(path)
-    if kind == "custom":
-        return read_custom_csv(path)
-    if kind == "ftm":
-        if not list_id:
-            raise Invalid(
-                "list_required", "a FollowTheMoney import needs the list it fills", "list"
-            )
-        return read_ftm_jsonl(path, list_id)
+    """Read a list file of ``kind``; a file that is not UTF-8 text is refused like bad rows."""
+    try:
+        if kind == "cn_sanctions":
+            return read_cn_sanctions(path)
+        if kind == "custom":
+            return read_custom_csv(path)
+        if kind == "ftm":
+            if not list_id:
+                raise Invalid(
+                    "list_required", "a FollowTheMoney import needs the list it fills", "list"
+                )
+            return read_ftm_jsonl(path, list_id)
+    except UnicodeDecodeError as exc:
+        reason = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        raise InputInvalid([InputError(path.name, 0, "", reason)]) from None
     raise Invalid("unknown_kind", f"unknown list kind {kind!r}; one of {LIST_KINDS}", "kind")
 
 
@@ -189,7 +215,7 @@ class ListService:
         self.session.flush()
         seen: set[str] = set()
         for entry in entries:
-            key = entry_key(name, entry)
+            key = entry_key(kind, name, entry)
             if key in seen:  # the same party listed twice in one notice counts once
                 continue
             seen.add(key)
@@ -204,10 +230,12 @@ class ListService:
                     identifiers=sorted(entry.identifiers),
                     start=entry.start,
                     end=entry.end,
+                    # the listing at import, for the record; screening works it out afresh
                     limb=governing_limb(self.rulebook, entry.list_id, entry.start, entry.source),
-                    citation=entry.source,
+                    citation=citation(kind, path, entry),
                 )
             )
+        version.entries = len(seen)  # the same party twice in one notice counts once
         self.session.flush()
         self.record(
             "list.import",
@@ -239,7 +267,9 @@ class ListService:
                     identifiers=frozenset(row.identifiers),
                     start=row.start,
                     end=row.end,
-                    limb=row.limb,
+                    # worked out against the current rulebook, which may have gained the listing
+                    # (or its suspension) since the import
+                    limb=governing_limb(self.rulebook, row.list_id, row.start, row.citation),
                     citation=row.citation,
                 )
                 for row in rows
@@ -251,7 +281,7 @@ class ListService:
         if self.cache is None:
             return Screener.build(self.matcher, parties), versions
         return self.cache.get(
-            self.matcher, versions, lambda: Screener.build(self.matcher, parties)
+            self.actor.org_id, self.matcher, versions, lambda: Screener.build(self.matcher, parties)
         ), versions
 
     def freshness(self, today: date) -> list[Freshness]:

@@ -57,8 +57,9 @@ class Reviewed:
     hits: list[dict[str, Any]]
 
     @property
-    def open_hits(self) -> int:
-        return sum(1 for h in self.hits if not h["suppressed"])
+    def to_review(self) -> int:
+        """Hits no reviewer has decided on (for this version of the list entry)."""
+        return sum(1 for h in self.hits if h["decision"] is None)
 
     @property
     def suppressed(self) -> int:
@@ -113,6 +114,12 @@ class ScreeningService:
 
     def _party(self, query: PartyQuery, known: dict[tuple[str, str | None], Party]) -> Party:
         party = known.get((query.name, query.country))
+        if party is not None:
+            stored = party.identifiers or {}
+            ids = sorted(set(stored.get("ids", [])) | query.identifiers)
+            aliases = list(dict.fromkeys([*stored.get("aliases", []), *query.aliases]))
+            if ids != stored.get("ids", []) or aliases != stored.get("aliases", []):
+                party.identifiers = {**stored, "ids": ids, "aliases": aliases}
         if party is None:
             party = Party(
                 org_id=self.actor.org_id,
@@ -351,7 +358,12 @@ class ScreeningService:
             doc = screening_document(screening)
             before = latest[party.id]
             changes.extend(
-                changes_between(party.name, _records(before.hits), _records(doc["hits"]))
+                changes_between(
+                    party.name,
+                    _records([*before.hits, *before.inactive]),
+                    _records([*doc["hits"], *doc["not_in_force"]]),
+                    party.id,
+                )
             )
         return RescreenReport(outcome.run, len(parties), changes)
 

@@ -17,6 +17,8 @@ from rarex.io.storage.db import unit_of_work
 from rarex.services.errors import NotFoundError
 from rarex.services.screening import ScreeningService
 
+KEEP_FINISHED = 200  # finished jobs remembered per process, for their progress pages
+
 
 @dataclass
 class Job:
@@ -60,6 +62,9 @@ class Jobs:
         day: date,
     ) -> Job:
         job = Job(uuid.uuid4().hex, org_id, len(queries))
+        done = [k for k, j in self.jobs.items() if j.state != "running"]
+        for key in done[: max(0, len(done) - KEEP_FINISHED)]:
+            del self.jobs[key]  # the runs stay stored; only the progress records go
         self.jobs[job.id] = job
         self.executor.submit(self._run, job, factory, service, queries, day)
         return job
@@ -75,8 +80,8 @@ class Jobs:
         try:
             with unit_of_work(factory) as session:
                 outcome = service(session).screen(queries, day, progress=job.advance)
-                job.run_id = outcome.run.id
-            job.state = "finished"
+                run_id = outcome.run.id
+            job.run_id, job.state = run_id, "finished"  # only once the run is committed
         except Exception as exc:  # the job reports any failure instead of dying silently
             job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
 

@@ -5,7 +5,8 @@ background with a progress bar, and re-screening with the report of what changed
 from __future__ import annotations
 
 import tempfile
-from datetime import date
+from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,7 +37,12 @@ LIST_LABEL = {
 def _rows(svc: ScreeningService) -> list[Reviewed]:
     """The newest result of every screened party, those needing review first."""
     rows = svc.reviewed()
-    rows.sort(key=lambda r: (-(r.open_hits + len(r.result.ownership)), r.party.name.casefold()))
+    rows.sort(
+        key=lambda r: (
+            -(r.to_review + r.confirmed + len(r.result.ownership)),
+            r.party.name.casefold(),
+        )
+    )
     return rows
 
 
@@ -113,10 +119,18 @@ def screen_file(
         except InputInvalid as exc:
             listed = [str(e).replace(folder + "/", "") for e in exc.errors]
             return _page(request, svc, who, errors=listed, status_code=422)
-    jobs: Jobs = request.app.state.screening_jobs
+    state = request.app.state
+    jobs: Jobs = state.screening_jobs
     job = jobs.start(
         request.app.state.session_factory,
-        lambda s: screening_for(request, s, who.actor),
+        partial(
+            ScreeningService,
+            actor=who.actor,
+            rulebook=state.rulebook,
+            matcher=state.matcher,
+            now=lambda: datetime.now(UTC),
+            cache=state.screener_cache,
+        ),
         who.actor.org_id,
         queries,
         date.today(),

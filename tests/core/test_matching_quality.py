@@ -1,7 +1,7 @@
 """name_v1 and name_v2 on the labelled pairs of tests/data/name_pairs.csv (see NAME_PAIRS.md).
 
 Floors, not targets: they catch a change that makes a matcher worse. The figures overall and
-on the Chinese–Latin pairs are recorded in benchmarks/README.md.
+on the Chinese-Latin pairs are recorded in benchmarks/README.md.
 """
 
 from __future__ import annotations

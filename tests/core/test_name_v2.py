@@ -81,7 +81,9 @@ def test_chinese_organisation_words_meet_their_english_rendering(
 
 
 def test_the_glossary_does_not_merge_different_groups() -> None:
-    assert not match("中国航天科技集团", "China Aerospace Science and Industry Corporation").is_match
+    assert not match(
+        "中国航天科技集团", "China Aerospace Science and Industry Corporation"
+    ).is_match
     assert not match("哈德逊研究所", "Hudson Technologies Co.").is_match
 
 

@@ -208,9 +208,7 @@ class Matcher:
         if shared_ids:
             ident = sorted(shared_ids)[0]
             feature = Feature("identifier", ident, ident, "identical identifier", 1.0)
-            return Match(
-                1.0, True, candidate.name, (feature,), self.name, threshold=self.threshold
-            )
+            return Match(1.0, True, candidate.name, (feature,), self.name, threshold=self.threshold)
         best: Comparison | None = None
         for alias in (candidate.name, *candidate.aliases):
             result = self.compare_names(query.name, alias)

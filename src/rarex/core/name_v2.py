@@ -173,7 +173,9 @@ def normalise_v2(name: str, script: Script) -> NormalisedV2:
         # Latin letters written next to characters ("IHI宇航") are words of their own here
         latin = tuple(
             t
-            for t in _SEPARATORS.split(_CJK.sub(" ", unicodedata.normalize("NFKC", name)).casefold())
+            for t in _SEPARATORS.split(
+                _CJK.sub(" ", unicodedata.normalize("NFKC", name)).casefold()
+            )
             if t and t not in LEGAL_FORMS_LATIN
         )
         syllables = "".join(script.pinyin(base.cjk))
@@ -197,7 +199,9 @@ def normalise_v2(name: str, script: Script) -> NormalisedV2:
 
 def _acronym_feature(a: NormalisedV2, b: NormalisedV2) -> Feature | None:
     if a.short and a.short in b.initials:
-        return Feature("acronym", a.original, b.original, "initials of the other name", ACRONYM_SCORE)
+        return Feature(
+            "acronym", a.original, b.original, "initials of the other name", ACRONYM_SCORE
+        )
     if b.short and b.short in a.initials:
         return Feature("acronym", a.original, b.original, "initials of this name", ACRONYM_SCORE)
     return None
@@ -247,7 +251,7 @@ def compare_v2(a: NormalisedV2, b: NormalisedV2) -> Comparison:
             )
         )
     acronym = _acronym_feature(a, b)
-    if acronym is not None and ACRONYM_SCORE > score:
+    if acronym is not None and score < ACRONYM_SCORE:
         score = ACRONYM_SCORE
         features.append(acronym)
     return Comparison(score, b.original, tuple(features))

@@ -113,7 +113,7 @@ def test_index_equals_brute_force_on_labelled_names_and_variants(name: str) -> N
 
 
 @pytest.mark.parametrize(
-    ("name", "threshold"), [("name_v1", 0.5), ("name_v2", 0.7), ("name_v1", 0)]
+    ("name", "threshold"), [("name_v1", 0.5), ("name_v2", 0.7), ("name_v1", 0), ("name_v2", 1.5)]
 )
 def test_index_is_exact_at_other_thresholds(name: str, threshold: float) -> None:
     rng = random.Random(7)

@@ -74,7 +74,9 @@ def match_command(
         for result in results:
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
-    table = Table("Name A", "Name B", "Score", "Match", "Why", title=f"{matcher.name} at {threshold}")
+    table = Table(
+        "Name A", "Name B", "Score", "Match", "Why", title=f"{matcher.name} at {threshold}"
+    )
     for r in results:
         explanation: list[dict[str, object]] = r["explanation"]  # type: ignore[assignment]
         why = "; ".join(

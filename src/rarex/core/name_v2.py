@@ -62,7 +62,8 @@ class NormalisedV2(Normalised):
 def canonical_tokens(tokens: tuple[str, ...], notes: list[Feature]) -> tuple[str, ...]:
     """Legal phrases and stopwords dropped, abbreviations and plurals folded."""
     kept = list(tokens)
-    for phrase in LEGAL_PHRASES:
+    present = set(kept)
+    for phrase in (p for p in LEGAL_PHRASES if p[0] in present):  # removing adds no word
         size = len(phrase)
         i = 0
         while i + size <= len(kept):

@@ -33,7 +33,7 @@ from rarex.core.matching import Candidate, Match, Matcher, Query
 
 COUNTRY_LIFT = 0.02  # the most a same-country adjustment adds (``Matcher.match``)
 _SLACK = 1e-6  # on rapidfuzz's 0-100 scale: a borderline pair may be kept, never dropped
-BLOCK = 512  # queries compared at once: 512 x 25,000 strings is 50 MB of scores
+BLOCK = 512  # queries compared at once: 512 x 25,000 strings is 13 MB of scores
 
 
 @dataclass
@@ -51,18 +51,19 @@ class _Space:
         self, texts: list[str], rows: list[int], cutoff: float, found: list[set[int]]
     ) -> None:
         """Add to ``found[row]`` each candidate with a string reaching ``cutoff`` against it."""
-        if not texts or not self.strings:
+        if not texts or not self.strings or cutoff > 100:  # above 100 no name can reach it
             return
+        # a score at or above a cutoff of 1 or more stays non-zero when truncated to a byte
         scores = process.cdist(
             texts,
             self.strings,
             scorer=fuzz.ratio,
             score_cutoff=cutoff,
-            dtype=np.float32,
+            dtype=np.uint8 if cutoff >= 1 else np.float32,
             workers=-1,
         )
-        for i, j in zip(*np.nonzero(scores), strict=True):
-            found[rows[i]].add(self.owners[j])
+        for i in np.flatnonzero(scores.any(axis=1)):  # most rows have no hit at all
+            found[rows[i]].update(self.owners[j] for j in np.flatnonzero(scores[i]))
 
 
 class ScreeningIndex:

@@ -164,10 +164,10 @@ class Match:
 class Readings:
     """The strings a matcher scores a name by, so that an index can find every match.
 
-    Contract: the similarity of two names is at most the best ``fuzz.ratio`` between two
-    strings of one kind (``cjk`` only when both names have characters, ``sorted_forms``,
-    ``joined_forms``), unless the ``short`` form of one name is among the ``initials`` of the
-    other (an acronym, scored by the matcher at a fixed value).
+    Contract: when both names have characters (``cjk``), their similarity is the
+    ``fuzz.ratio`` of the characters; otherwise it is at most the best ``fuzz.ratio`` between
+    two ``sorted_forms`` or two ``joined_forms``. Either way an acronym can lift it: the
+    ``short`` form of one name among the ``initials`` of the other (a fixed score).
     """
 
     cjk: str

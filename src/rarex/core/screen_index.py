@@ -72,7 +72,11 @@ class ScreeningIndex:
     def __init__(self, matcher: Matcher, candidates: Sequence[Candidate]) -> None:
         self.matcher = matcher
         self.candidates = list(candidates)
-        self._cjk, self._sorted, self._joined = _Space(), _Space(), _Space()
+        # token forms of names with characters (``_sorted_cjk``...) only meet Latin queries:
+        # two names with characters are compared by their characters alone
+        self._cjk = _Space()
+        self._sorted, self._joined = _Space(), _Space()
+        self._sorted_cjk, self._joined_cjk = _Space(), _Space()
         self._ids: dict[str, list[int]] = {}
         self._short: dict[str, list[int]] = {}
         self._initials: dict[str, list[int]] = {}
@@ -83,10 +87,15 @@ class ScreeningIndex:
                 readings = matcher.readings(alias)
                 if readings.cjk:
                     self._cjk.add(index, readings.cjk)
+                sorted_space, joined_space = (
+                    (self._sorted_cjk, self._joined_cjk)
+                    if readings.cjk
+                    else (self._sorted, self._joined)
+                )
                 for text in readings.sorted_forms:
-                    self._sorted.add(index, text)
+                    sorted_space.add(index, text)
                 for text in readings.joined_forms:
-                    self._joined.add(index, text)
+                    joined_space.add(index, text)
                 if readings.short:
                     self._short.setdefault(readings.short, []).append(index)
                 for key in readings.initials:
@@ -107,19 +116,23 @@ class ScreeningIndex:
                 found[row].update(everyone)
                 continue
             readings = self.matcher.readings(query.name)
+            latin = not readings.cjk
             for space, texts in (
                 (0, (readings.cjk,) if readings.cjk else ()),
                 (1, readings.sorted_forms),
                 (2, readings.joined_forms),
+                (3, readings.sorted_forms if latin else ()),
+                (4, readings.joined_forms if latin else ()),
             ):
-                strings, rows = work.setdefault((space, cutoff), ([], []))
-                strings.extend(texts)
-                rows.extend(row for _ in texts)
+                if texts:
+                    strings, rows = work.setdefault((space, cutoff), ([], []))
+                    strings.extend(texts)
+                    rows.extend(row for _ in texts)
             if readings.short:
                 found[row].update(self._initials.get(readings.short, ()))
             for key in readings.initials:
                 found[row].update(self._short.get(key, ()))
-        spaces = (self._cjk, self._sorted, self._joined)
+        spaces = (self._cjk, self._sorted, self._joined, self._sorted_cjk, self._joined_cjk)
         for (space, cutoff), (strings, rows) in work.items():
             spaces[space].reaching(strings, rows, cutoff, found)
         return found

@@ -44,7 +44,7 @@ from rarex.core.name_glossary import CANONICAL_WORDS, GLOSSARY, LEGAL_PHRASES, S
 
 MATCHER_V2 = "name_v2"
 ACRONYM_SCORE = 0.9
-MAX_READINGS = 16  # combinations of glossary renderings tried per name, in glossary order
+MAX_READINGS = 8  # combinations of glossary renderings tried per name, in glossary order
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _LONGEST_GLOSSARY_WORD = max(map(len, GLOSSARY))
 _LEGAL_WORDS = LEGAL_FORMS_LATIN | {w for p in LEGAL_PHRASES for w in p if len(w) > 1}

@@ -33,7 +33,8 @@ from rarex.core.matching import Candidate, Match, Matcher, Query
 
 COUNTRY_LIFT = 0.02  # the most a same-country adjustment adds (``Matcher.match``)
 _SLACK = 1e-6  # on rapidfuzz's 0-100 scale: a borderline pair may be kept, never dropped
-BLOCK = 2048  # queries compared at once: 2,048 x 25,000 strings is 51 MB of byte scores
+BLOCK = 2048  # queries compared at once at most: 2,048 x 25,000 strings is 51 MB of scores
+_SCORE_BYTES = 64_000_000  # fewer queries at once for longer lists, so memory stays bounded
 
 
 @dataclass
@@ -101,6 +102,12 @@ class ScreeningIndex:
                 for key in readings.initials:
                     self._initials.setdefault(key, []).append(index)
 
+        largest = max(len(space.strings) for space in self._spaces())
+        self._block = max(16, min(BLOCK, _SCORE_BYTES // max(largest, 1)))
+
+    def _spaces(self) -> tuple[_Space, ...]:
+        return (self._cjk, self._sorted, self._joined, self._sorted_cjk, self._joined_cjk)
+
     def _generate(self, queries: Sequence[Query]) -> list[set[int]]:
         """For each query, a superset of the candidates the matcher flags."""
         found: list[set[int]] = [set() for _ in queries]
@@ -132,7 +139,7 @@ class ScreeningIndex:
                 found[row].update(self._initials.get(readings.short, ()))
             for key in readings.initials:
                 found[row].update(self._short.get(key, ()))
-        spaces = (self._cjk, self._sorted, self._joined, self._sorted_cjk, self._joined_cjk)
+        spaces = self._spaces()
         for (space, cutoff), (strings, rows) in work.items():
             spaces[space].reaching(strings, rows, cutoff, found)
         return found
@@ -149,8 +156,8 @@ class ScreeningIndex:
         ``progress`` is called after each block of queries with the number screened in it.
         """
         results: list[list[tuple[int, Match]]] = []
-        for start in range(0, len(queries), BLOCK):
-            block = queries[start : start + BLOCK]
+        for start in range(0, len(queries), self._block):
+            block = queries[start : start + self._block]
             for query, found in zip(block, self._generate(block), strict=True):
                 hits = []
                 for index in found:

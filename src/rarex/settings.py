@@ -30,3 +30,7 @@ class Settings(BaseSettings):
         default=25 * 1024 * 1024, description="Largest request body the server accepts."
     )
     session_hours: int = Field(default=12, description="How long a login session lasts.")
+    matcher: str = Field(
+        default="name_v1",
+        description="The name matcher the server screens with (name_v1 or name_v2).",
+    )

@@ -44,3 +44,14 @@ def test_pairs_file_needs_its_columns(tmp_path: Path) -> None:
     result = runner.invoke(app, ["match", "--pairs", str(pairs)])
     assert result.exit_code == 2
     assert "missing column(s) name_a, name_b" in result.output
+
+
+def test_matcher_version_is_chosen_and_reported() -> None:
+    names = ["match", "NUDT", "National University of Defense Technology", "--format", "json"]
+    v1 = json.loads(runner.invoke(app, names).output)
+    v2 = json.loads(runner.invoke(app, [*names, "--matcher", "name_v2"]).output)
+    assert (v1["matcher"], v1["is_match"]) == ("name_v1", False)
+    assert (v2["matcher"], v2["is_match"]) == ("name_v2", True)
+    assert any(e["feature"] == "acronym" for e in v2["explanation"])
+    unknown = runner.invoke(app, [*names, "--matcher", "name_v3"])
+    assert unknown.exit_code == 2

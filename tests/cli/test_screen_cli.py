@@ -186,3 +186,18 @@ def test_stored_workflow_import_screen_decide_rescreen(database_url: str, tmp_pa
         ("Nova Tech Systems Inc", "entry_changed", "the list entry changed"),
         ("Nova Tech Systems Inc", "status_changed", "in_force → expired"),
     ]
+
+
+def test_matcher_version_is_chosen_and_recorded(tmp_path: Path) -> None:
+    extra = tmp_path / "list.csv"
+    extra.write_text(
+        "name,aliases,country,identifiers,list,start,end\n"
+        "National University of Defense Technology,,CN,,CN-WATCH-LIST,2025-01-01,\n"
+    )
+    args = ["screen", "NUDT", "--country", "CN", "--list", f"custom={extra}", "--format", "json"]
+    v1 = json.loads(run(*args, "--as-of", "2025-06-01"))
+    v2 = json.loads(run(*args, "--as-of", "2025-06-01", "--matcher", "name_v2"))
+    assert (v1["matcher"], v1["hits"]) == ("name_v1", [])
+    assert v2["matcher"] == "name_v2" and v2["hits"][0]["matcher"] == "name_v2"
+    assert any(e["feature"] == "acronym" for e in v2["hits"][0]["explanation"])
+    run(*args, "--matcher", "name_v9", code=2)

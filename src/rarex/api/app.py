@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from rarex import __version__
 from rarex.api import errors, routes, screening_routes
 from rarex.api.security import Sessions
-from rarex.core.matching import Matcher
+from rarex.core.matchers import matcher_for
 from rarex.core.rulebook import RuleBook
 from rarex.core.workdays import WorkdayCalendar
 from rarex.io.cn_calendar import ChinaCalendar
@@ -122,7 +122,10 @@ def create_app(
     app.state.calendar = calendar or ChinaCalendar()
     app.state.sessions = Sessions(secret, settings.session_hours * 3600)
     errors.install(app)
-    app.state.matcher = Matcher(ChineseScript())
+    try:
+        app.state.matcher = matcher_for(settings.matcher, ChineseScript())
+    except ValueError as exc:
+        raise ConfigurationError(f"RAREX_MATCHER: {exc}") from None
     app.state.screener_cache = ScreenerCache()
     app.state.screening_jobs = Jobs()
     app.include_router(routes.router, prefix="/api")

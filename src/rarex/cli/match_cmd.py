@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +13,16 @@ import typer
 from rich.table import Table
 
 from rarex.cli.common import Context, FormatOpt, OutputFormat
-from rarex.core.matching import DEFAULT_THRESHOLD, MATCHER, Candidate, Matcher, Query
+from rarex.core.matchers import matcher_for
+from rarex.core.matching import DEFAULT_THRESHOLD, Candidate, Query
 from rarex.io.script import ChineseScript
+
+
+class MatcherName(StrEnum):
+    """The versions of ``rarex.core.matchers.MATCHERS``."""
+
+    NAME_V1 = "name_v1"
+    NAME_V2 = "name_v2"
 
 
 def match_command(
@@ -26,11 +35,19 @@ def match_command(
     threshold: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Decision threshold.")
     ] = DEFAULT_THRESHOLD,
+    matcher_name: Annotated[
+        MatcherName,
+        typer.Option(
+            "--matcher",
+            help="Matcher version: name_v1, or name_v2 (adds acronyms, abbreviations, "
+            "written-out legal forms and a glossary of Chinese organisation words).",
+        ),
+    ] = MatcherName.NAME_V1,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Score how likely two names denote the same party, and explain the score."""
     c = Context.of(ctx, None)
-    matcher = Matcher(ChineseScript(), threshold)
+    matcher = matcher_for(matcher_name.value, ChineseScript(), threshold)
     if pairs is not None:
         if name_a or name_b:
             raise typer.BadParameter("give two names or --pairs, not both")
@@ -48,7 +65,7 @@ def match_command(
                 "name_b": b,
                 "score": match.score,
                 "is_match": match.is_match,
-                "matcher": MATCHER,
+                "matcher": match.matcher,
                 "threshold": threshold,
                 "explanation": match.explanation(),
             }
@@ -57,13 +74,15 @@ def match_command(
         for result in results:
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
-    table = Table("Name A", "Name B", "Score", "Match", "Why", title=f"{MATCHER} at {threshold}")
+    table = Table(
+        "Name A", "Name B", "Score", "Match", "Why", title=f"{matcher.name} at {threshold}"
+    )
     for r in results:
         explanation: list[dict[str, object]] = r["explanation"]  # type: ignore[assignment]
         why = "; ".join(
             f"{e['query'] or e['candidate']}: {e['how']}"
             for e in explanation
-            if e["feature"] in ("token", "characters", "legal_form")
+            if e["feature"] in ("token", "characters", "legal_form", "acronym", "glossary")
         )
         table.add_row(
             str(r["name_a"]),

@@ -21,6 +21,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_json
+from rarex.core.matchers import MATCHERS, matcher_for
 from rarex.core.matching import DEFAULT_THRESHOLD, MATCHER, Matcher
 from rarex.core.ownership import Link
 from rarex.core.rulebook import RuleBook
@@ -55,8 +56,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _matcher(threshold: float) -> Matcher:
-    return Matcher(ChineseScript(), threshold)
+def _matcher(name: str, threshold: float) -> Matcher:
+    try:
+        return matcher_for(name, ChineseScript(), threshold)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def fail(c: Context, message: str, code: int = 2) -> typer.Exit:
@@ -72,11 +76,11 @@ def input_errors(c: Context, exc: InputInvalid) -> typer.Exit:
 
 @contextmanager
 def service(
-    c: Context, email: str, rulebook: RuleBook, threshold: float
+    c: Context, email: str, rulebook: RuleBook, threshold: float, matcher: str = MATCHER
 ) -> Iterator[ScreeningService]:
     with database(c.settings.database_url) as factory, unit_of_work(factory) as session:
         yield ScreeningService(
-            session, _actor(c, session, email), rulebook, _matcher(threshold), _now
+            session, _actor(c, session, email), rulebook, _matcher(matcher, threshold), _now
         )
 
 
@@ -157,6 +161,7 @@ def screen_command(
     threshold: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Match threshold.")
     ] = DEFAULT_THRESHOLD,
+    matcher: Annotated[str, typer.Option(help=f"Matcher: {', '.join(MATCHERS)}.")] = MATCHER,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Screen a party, or a CSV of parties, against China's entity lists as of a date."""
@@ -188,7 +193,7 @@ def screen_command(
         else:
             parties, versions = _file_parties(rulebook, lists or [])
             links: list[Link] = read_ownership_csv(ownership) if ownership else []
-            screener = Screener.build(_matcher(threshold), parties)
+            screener = Screener.build(_matcher(matcher, threshold), parties)
             with progress_bar(c, len(queries), "Screening") as tick:
                 found = screener.screen_many(queries, rulebook.at(day), None, links, tick)
             meta = {"run_id": None, "list_versions": versions}
@@ -199,7 +204,7 @@ def screen_command(
         raise fail(c, exc.message) from None
     document: dict[str, Any] = {
         "as_of": day.isoformat(),
-        "matcher": MATCHER,
+        "matcher": matcher,
         "threshold": threshold,
         "rulebook_sha256": rulebook.sha256,
         **meta,

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from rapidfuzz import fuzz
 
@@ -160,10 +160,28 @@ class Match:
         ]
 
 
+@dataclass(frozen=True)
+class Readings:
+    """The strings a matcher scores a name by, so that an index can find every match.
+
+    Contract: when both names have characters (``cjk``), their similarity is the
+    ``fuzz.ratio`` of the characters; otherwise it is at most the best ``fuzz.ratio`` between
+    two ``sorted_forms`` or two ``joined_forms``. Either way an acronym can lift it: the
+    ``short`` form of one name among the ``initials`` of the other (a fixed score).
+    """
+
+    cjk: str
+    sorted_forms: tuple[str, ...]
+    joined_forms: tuple[str, ...]
+    short: str = ""
+    initials: frozenset[str] = frozenset()
+
+
 @dataclass
 class Matcher:
     """``name_v1``: compare a query with candidates; normalisations are cached."""
 
+    name: ClassVar[str] = MATCHER
     script: Script
     threshold: float = DEFAULT_THRESHOLD
     _cache: dict[str, Normalised] = field(default_factory=dict)
@@ -178,12 +196,19 @@ class Matcher:
     def compare_names(self, a: str, b: str) -> Comparison:
         return compare(self.norm(a), self.norm(b))
 
+    def readings(self, name: str) -> Readings:
+        """What ``compare`` scores ``name`` by: its characters, token-sorted and joined forms."""
+        n = self.norm(name)
+        if not n.tokens:
+            return Readings(n.cjk, (), ())
+        return Readings(n.cjk, (" ".join(sorted(n.tokens)),), ("".join(n.tokens),))
+
     def match(self, query: Query, candidate: Candidate) -> Match:
         shared_ids = query.identifiers & candidate.identifiers
         if shared_ids:
             ident = sorted(shared_ids)[0]
             feature = Feature("identifier", ident, ident, "identical identifier", 1.0)
-            return Match(1.0, True, candidate.name, (feature,), threshold=self.threshold)
+            return Match(1.0, True, candidate.name, (feature,), self.name, threshold=self.threshold)
         best: Comparison | None = None
         for alias in (candidate.name, *candidate.aliases):
             result = self.compare_names(query.name, alias)
@@ -220,6 +245,7 @@ class Matcher:
             score >= self.threshold,
             best.alias,
             tuple(features),
+            self.name,
             threshold=self.threshold,
         )
 

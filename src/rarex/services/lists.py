@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rarex.core.matching import MATCHER, Matcher
+from rarex.core.matching import Matcher
 from rarex.core.ownership import Link
 from rarex.core.rulebook import RuleBook
 from rarex.core.screening import (
@@ -80,7 +80,7 @@ class ScreenerCache:
         build: Callable[[], Screener],
     ) -> Screener:
         key = (
-            getattr(matcher, "name", MATCHER),
+            matcher.name,
             matcher.threshold,
             tuple(sorted(versions.items())),
         )

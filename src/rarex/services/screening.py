@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rarex.core.matching import MATCHER, Matcher
+from rarex.core.matching import Matcher
 from rarex.core.rulebook import RuleBook
 from rarex.core.screening import (
     Change,
@@ -188,7 +188,7 @@ class ScreeningService:
         run = ScreeningRun(
             org_id=self.actor.org_id,
             as_of=as_of,
-            matcher=getattr(self.matcher, "name", MATCHER),
+            matcher=self.matcher.name,
             threshold=self.matcher.threshold,
             list_versions=versions,
             rulebook_sha256=self.rulebook.sha256,

@@ -38,7 +38,7 @@ LEGAL_FORMS_CJK = (
     "集团",
     "公司",
 )
-_SEPARATORS = re.compile(r"[\s\W_·・•]+", re.UNICODE)
+SEPARATORS = re.compile(r"[\s\W_·・•]+", re.UNICODE)
 
 
 class Script(Protocol):
@@ -80,7 +80,7 @@ def normalise(name: str, script: Script) -> Normalised:
                 removed.append(form)
         cjk = "".join(ch for ch in text if has_cjk(ch))
         syllables = script.pinyin(cjk)
-        latin_rest = [t for t in _SEPARATORS.split(text.casefold()) if t and not has_cjk(t)]
+        latin_rest = [t for t in SEPARATORS.split(text.casefold()) if t and not has_cjk(t)]
         tokens = ["".join(syllables)] if syllables else []
         tokens += [t for t in latin_rest if t not in LEGAL_FORMS_LATIN]
         steps.append("read as pinyin: " + " ".join(syllables))
@@ -91,7 +91,7 @@ def normalise(name: str, script: Script) -> Normalised:
         if folded != text:
             steps.append("diacritics removed")
             text = folded
-        raw = [t for t in _SEPARATORS.split(text.casefold()) if t]
+        raw = [t for t in SEPARATORS.split(text.casefold()) if t]
         tokens = []
         for token in raw:
             if token in LEGAL_FORMS_LATIN:
@@ -272,7 +272,7 @@ def compare(a: Normalised, b: Normalised) -> Comparison:
     sort = fuzz.token_sort_ratio(left, right) / 100
     joined = fuzz.ratio(left.replace(" ", ""), right.replace(" ", "")) / 100
     score = max(sort, joined)
-    features.extend(_token_features(a.tokens, b.tokens))
+    features.extend(token_features(a.tokens, b.tokens))
     if a.cjk or b.cjk:
         features.append(
             Feature("script", left, right, "Chinese read as pinyin against Latin", score)
@@ -289,7 +289,7 @@ def compare(a: Normalised, b: Normalised) -> Comparison:
     return Comparison(score, b.original, tuple(features))
 
 
-def _token_features(query: Sequence[str], candidate: Sequence[str]) -> Iterable[Feature]:
+def token_features(query: Sequence[str], candidate: Sequence[str]) -> Iterable[Feature]:
     for token in query:
         if token in candidate:
             yield Feature("token", token, token, "exact", 1.0)

@@ -28,17 +28,17 @@ from typing import ClassVar
 from rapidfuzz import fuzz
 
 from rarex.core.matching import (
-    _SEPARATORS,
     LEGAL_FORMS_LATIN,
+    SEPARATORS,
     Comparison,
     Feature,
     Matcher,
     Normalised,
     Readings,
     Script,
-    _token_features,
     has_cjk,
     normalise,
+    token_features,
 )
 from rarex.core.name_glossary import CANONICAL_WORDS, GLOSSARY, LEGAL_PHRASES, STOPWORDS
 
@@ -94,7 +94,7 @@ def _acronyms(name: str) -> tuple[str, frozenset[str]]:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     if has_cjk(text):
         return "", frozenset()
-    words = [w for w in _SEPARATORS.split(text) if w]
+    words = [w for w in SEPARATORS.split(text) if w]
     optional = [w.casefold() in _LEGAL_WORDS or w.casefold() in STOPWORDS for w in words]
     core = [w for w, opt in zip(words, optional, strict=True) if not opt]
     letters = "".join(core)
@@ -174,9 +174,7 @@ def normalise_v2(name: str, script: Script) -> NormalisedV2:
         # Latin letters written next to characters ("IHI宇航") are words of their own here
         latin = tuple(
             t
-            for t in _SEPARATORS.split(
-                _CJK.sub(" ", unicodedata.normalize("NFKC", name)).casefold()
-            )
+            for t in SEPARATORS.split(_CJK.sub(" ", unicodedata.normalize("NFKC", name)).casefold())
             if t and t not in LEGAL_FORMS_LATIN
         )
         syllables = "".join(script.pinyin(base.cjk))
@@ -238,7 +236,7 @@ def compare_v2(a: NormalisedV2, b: NormalisedV2) -> Comparison:
         ):
             query, candidate = (word, rendering) if side == "query" else (rendering, word)
             features.append(Feature("glossary", query, candidate, "Chinese word read", 0.0))
-        features.extend(_token_features(left, right))
+        features.extend(token_features(left, right))
         if a.cjk or b.cjk:
             how = "Chinese read in English and pinyin" if i or j else "Chinese read as pinyin"
             features.append(Feature("script", " ".join(left), " ".join(right), how, score))

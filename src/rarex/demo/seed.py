@@ -93,10 +93,17 @@ def seed(
     )
     reviewer = ApplicationService(session, actors["reviewer"], rulebook.sha256, calendar, now)
 
-    def application(reference: str, part: str, code: str | None, end_user: str) -> int:
+    def application(
+        reference: str, part: str, code: str | None, end_user: str, destination: str = "DE"
+    ) -> int:
         app = applicant.create(
             NewApplication(
-                reference, "Demo Motors (Baotou) Co., Ltd.", end_user, end_user, EndUse.CIVIL, "DE"
+                reference,
+                "Demo Motors (Baotou) Co., Ltd.",
+                end_user,
+                end_user,
+                EndUse.CIVIL,
+                destination,
             )
         )
         applicant.add_item(app.id, NewItem(part, part, code, Decimal("200"), Decimal("60000")))
@@ -116,11 +123,11 @@ def seed(
     application("DEMO-DRAFT", "TB-METAL", "1C904.a", "Regensburg Motor Works GmbH")
     submitted = application("DEMO-SUBMITTED", "DY-METAL", "1C905.a", "Regensburg Motor Works GmbH")
     applicant.transition(submitted, Action.SUBMIT, on=days_ago(3))
-    reviewing = application("DEMO-REVIEW", "SM-METAL", "1C902.a", "Kyoto Magnetics K.K.")
+    reviewing = application("DEMO-REVIEW", "SM-METAL", "1C902.a", "Kyoto Magnetics K.K.", "JP")
     applicant.transition(reviewing, Action.SUBMIT, on=days_ago(70))
     reviewer.transition(reviewing, Action.ACCEPT, on=days_ago(66))
     reviewer.transition(reviewing, Action.START_REVIEW, on=days_ago(65))
-    paused = application("DEMO-PAUSED", "GD-METAL", "1C903.a", "Cheonan Targets Co.")
+    paused = application("DEMO-PAUSED", "GD-METAL", "1C903.a", "Cheonan Targets Co.", "KR")
     applicant.transition(paused, Action.SUBMIT, on=days_ago(40))
     reviewer.transition(paused, Action.ACCEPT, on=days_ago(38))
     reviewer.transition(paused, Action.START_REVIEW, on=days_ago(37))

@@ -4,10 +4,8 @@ and re-screening."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,10 +15,11 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.api.security import DbSession, require
+from rarex.api.uploads import saved_uploads
 from rarex.core.matching import Matcher
 from rarex.core.rulebook import RuleBook
 from rarex.core.screening import PartyQuery, Verdict
-from rarex.io.importers import COUNTRIES, InputInvalid
+from rarex.io.importers import COUNTRIES
 from rarex.io.screening_inputs import read_parties_csv
 from rarex.reports.screening import screening_document
 from rarex.services.accounts import Actor
@@ -102,15 +101,8 @@ def _run_document(outcome: RunOutcome) -> dict[str, Any]:
 @contextmanager
 def _upload(file: UploadFile) -> Iterator[Path]:
     """The upload as a temporary file under its own name (errors then name the file)."""
-    name = Path(file.filename or "upload.csv").name
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(file.file.read())
-        try:
-            yield path
-        except InputInvalid as exc:  # errors name the uploaded file, not where it was kept
-            errors = [replace(e, file=e.file.replace(str(path), name)) for e in exc.errors]
-            raise InputInvalid(errors, exc.truncated) from None
+    with saved_uploads({"file": file}) as paths:
+        yield paths["file"]
 
 
 @router.get("/screening/lists")

@@ -5,16 +5,14 @@ the US duty overlay; and the upload of the version's sales and inventory files."
 
 from __future__ import annotations
 
-import re
-import tempfile
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rarex.api.security import DbSession
+from rarex.api.uploads import error_lines, given, safe_name, saved_uploads
 from rarex.core.exposure_analysis import resumption_assumptions
 from rarex.io.importers import InputInvalid
 from rarex.services.commercial import CommercialService
@@ -22,7 +20,6 @@ from rarex.services.datasets import DatasetService
 from rarex.services.stored_exposure import newest_version, stored_exposure
 from rarex.web.base import PageRoute, Viewer, check_csrf, need, page, rulebook_of
 from rarex.web.exposure_charts import revenue_chart, runway_chart
-from rarex.web.upload import safe_name
 
 router = APIRouter(route_class=PageRoute)
 
@@ -112,10 +109,6 @@ def exposure_page(
     return _render(request, session, who, version, as_of, resume_on, stored=stored)
 
 
-def _given(upload: UploadFile | None) -> UploadFile | None:
-    return upload if upload is not None and upload.filename else None
-
-
 @router.post("/exposure/commercial", response_class=HTMLResponse)
 def upload_commercial(
     request: Request,
@@ -127,7 +120,7 @@ def upload_commercial(
     inventory: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     check_csrf(who, csrf_token)
-    files = {"sales": _given(sales), "inventory": _given(inventory)}
+    files = {"sales": given(sales), "inventory": given(inventory)}
     if all(f is None for f in files.values()):
         return _render(
             request,
@@ -140,30 +133,19 @@ def upload_commercial(
             status_code=422,
         )
     service = CommercialService(DatasetService(session, who.actor, _now), _now)
-    with tempfile.TemporaryDirectory() as folder:
-        paths: dict[str, Path | None] = {}
-        for key, upload_file in files.items():
-            if upload_file is not None:
-                (Path(folder) / key).mkdir()
-                path = Path(folder) / key / safe_name(upload_file.filename or key, key)
-                path.write_bytes(upload_file.file.read())
-                paths[key] = path
-        try:
+    try:
+        with saved_uploads(files, safe_name) as paths:
             service.import_files(version_id, **paths)
-        except InputInvalid as exc:
-            session.rollback()
-            inside = re.compile(re.escape(folder) + r"/[a-z]+/")
-            listed = [inside.sub("", str(e)) for e in exc.errors]
-            if exc.truncated:
-                listed.append("(more errors were not listed)")
-            return _render(
-                request,
-                session,
-                who,
-                version_id,
-                None,
-                None,
-                upload_errors=listed,
-                status_code=422,
-            )
+    except InputInvalid as exc:
+        session.rollback()
+        return _render(
+            request,
+            session,
+            who,
+            version_id,
+            None,
+            None,
+            upload_errors=error_lines(exc),
+            status_code=422,
+        )
     return RedirectResponse(f"/exposure?version={version_id}&stored=true#upload", status_code=303)

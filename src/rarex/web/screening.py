@@ -4,10 +4,8 @@ background with a progress bar, and re-screening with the report of what changed
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, date, datetime
 from functools import partial
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -16,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from rarex.api.errors import STATUS
 from rarex.api.screening_routes import screening_for
 from rarex.api.security import DbSession
+from rarex.api.uploads import error_lines, safe_name, saved_uploads
 from rarex.core.screening import Verdict
 from rarex.io.importers import InputInvalid
 from rarex.io.screening_inputs import read_parties_csv
@@ -23,7 +22,6 @@ from rarex.services.errors import ServiceError
 from rarex.services.screening import Reviewed, ScreeningService
 from rarex.services.screening_jobs import Jobs
 from rarex.web.base import PageRoute, Viewer, check_csrf, need, page
-from rarex.web.upload import safe_name
 
 router = APIRouter(route_class=PageRoute)
 Reader = Annotated[Viewer, Depends(need("screening:read"))]
@@ -111,14 +109,11 @@ def screen_file(
     """Screen a CSV of parties in the background; the job page shows its progress."""
     check_csrf(who, csrf_token)
     svc = screening_for(request, session, who.actor)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / safe_name(file.filename or "parties.csv", "parties")
-        path.write_bytes(file.file.read())
-        try:
-            queries = read_parties_csv(path)
-        except InputInvalid as exc:
-            listed = [str(e).replace(folder + "/", "") for e in exc.errors]
-            return _page(request, svc, who, errors=listed, status_code=422)
+    try:
+        with saved_uploads({"parties": file}, safe_name) as paths:
+            queries = read_parties_csv(paths["parties"])
+    except InputInvalid as exc:
+        return _page(request, svc, who, errors=error_lines(exc), status_code=422)
     state = request.app.state
     jobs: Jobs = state.screening_jobs
     job = jobs.start(

@@ -3,16 +3,14 @@ answer. Bad input is listed by file, row, field and reason, and nothing is store
 
 from __future__ import annotations
 
-import re
-import tempfile
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rarex.api.security import DbSession
+from rarex.api.uploads import error_lines, given, safe_name, saved_uploads
 from rarex.core.verdict import Shipment
 from rarex.core.vocab import EndUse, EndUserType
 from rarex.io.importers import COUNTRIES, InputInvalid
@@ -58,11 +56,6 @@ def upload_form(request: Request, who: Writer) -> HTMLResponse:
     return _form(request, who)
 
 
-def _given(upload: UploadFile | None) -> UploadFile | None:
-    """A file input left empty still sends a part without a file name."""
-    return upload if upload is not None and upload.filename else None
-
-
 def _country(value: str, label: str, errors: list[str]) -> str | None:
     code = value.strip().upper()
     if not code:
@@ -100,7 +93,7 @@ def upload(
         "end_use": end_use.value,
     }
     errors: list[str] = []
-    files = {"workbook": _given(workbook), "parts": _given(parts), "bom": _given(bom)}
+    files = {"workbook": given(workbook), "parts": given(parts), "bom": given(bom)}
     if not name.strip():
         errors.append("Name: give the data set a name")
     if (files["workbook"] is None) == (files["parts"] is None):
@@ -115,32 +108,14 @@ def upload(
     if errors:
         return _form(request, who, values, errors, 422)
     datasets = DatasetService(session, who.actor, lambda: datetime.now(UTC))
-    with tempfile.TemporaryDirectory() as folder:
-        paths: dict[str, Path | None] = {}
-        for key, upload_file in files.items():
-            if upload_file is not None:
-                (Path(folder) / key).mkdir()
-                path = Path(folder) / key / safe_name(upload_file.filename or key, key)
-                path.write_bytes(upload_file.file.read())
-                paths[key] = path
-        try:
+    try:
+        with saved_uploads(files, safe_name) as paths:
             version = datasets.import_files(name.strip(), **paths)
             row = datasets.assess(version.id, rulebook_of(request), as_of, shipment, None, {})
-        except InputInvalid as exc:
-            session.rollback()
-            inside = re.compile(re.escape(folder) + r"/[a-z]+/")
-            listed = [inside.sub("", str(e)) for e in exc.errors]
-            if exc.truncated:
-                listed.append("(more errors were not listed)")
-            return _form(request, who, values, listed, 422)
-        except ServiceError as exc:
-            session.rollback()
-            return _form(request, who, values, [exc.message], 422)
+    except InputInvalid as exc:
+        session.rollback()
+        return _form(request, who, values, error_lines(exc), 422)
+    except ServiceError as exc:
+        session.rollback()
+        return _form(request, who, values, [exc.message], 422)
     return RedirectResponse(f"/assessments/{row.id}", status_code=303)
-
-
-def safe_name(filename: str, key: str) -> str:
-    """The uploaded file's own name (so errors name it), reduced to harmless characters and
-    given the suffix the importer expects."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).stem)[:80] or key
-    return stem + (".xlsx" if key == "workbook" else ".csv")

@@ -21,9 +21,9 @@ from rarex.core.rulebook import RuleBook
 from rarex.core.screening import PartyQuery, Verdict
 from rarex.io.importers import COUNTRIES
 from rarex.io.screening_inputs import read_parties_csv
-from rarex.reports.screening import screening_document
+from rarex.reports.screening import change_document, screening_document
 from rarex.services.accounts import Actor
-from rarex.services.lists import ScreenerCache
+from rarex.services.lists import ScreenerCache, version_document
 from rarex.services.screening import RunOutcome, ScreeningService
 from rarex.services.screening_jobs import Jobs
 
@@ -116,20 +116,7 @@ def list_freshness(
     rows = screening_for(request, session, actor).lists.freshness(day)
     return {
         "as_of": day.isoformat(),
-        "lists": [
-            {
-                "source": r.source,
-                "version": r.version,
-                "lists": list(r.lists),
-                "entries": r.entries,
-                "updated": r.updated.isoformat(),
-                "age_days": r.age_days,
-                "latest_listing": r.latest_listing.isoformat() if r.latest_listing else None,
-                "stale": r.stale,
-                "note": r.note,
-            }
-            for r in rows
-        ],
+        "lists": [r.document() for r in rows],
     }
 
 
@@ -147,13 +134,7 @@ def import_list(
         version, new = screening_for(request, session, actor).lists.import_list(
             kind, path, source, list_id
         )
-    return {
-        "source": version.source,
-        "version": version.version,
-        "entries": version.entries,
-        "sha256": version.sha256,
-        "new_version": new,
-    }
+    return version_document(version, new)
 
 
 @router.post("/screening/ownership", status_code=201)
@@ -302,14 +283,5 @@ def rescreen(
         "run_id": report.run.id,
         "list_versions": report.run.list_versions,
         "parties": report.parties,
-        "changes": [
-            {
-                "party": c.party,
-                "party_id": c.party_id,
-                "change": c.kind,
-                "entry_key": c.entry_key,
-                "detail": c.detail,
-            }
-            for c in report.changes
-        ],
+        "changes": [change_document(c) for c in report.changes],
     }

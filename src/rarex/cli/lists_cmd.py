@@ -10,15 +10,18 @@ from rich.markup import escape
 from rich.table import Table
 
 from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_json
-from rarex.cli.screen_cmd import AsOpt, fail, input_errors, progress_bar, service
-from rarex.core.matching import DEFAULT_THRESHOLD
+from rarex.cli.screen_cmd import fail, input_errors, progress_bar, service
 from rarex.core.screening import Verdict
 from rarex.io.importers import InputInvalid
+from rarex.reports.screening import change_document
 from rarex.services.errors import ServiceError
-from rarex.services.lists import LIST_KINDS
+from rarex.services.lists import LIST_KINDS, version_document
 
 lists_app = typer.Typer(help="Party lists for screening: import them and see their freshness.")
 screening_app = typer.Typer(help="Stored screenings: decisions, re-screening, ownership links.")
+RequiredAs = Annotated[
+    str, typer.Option("--as", help="Act as this user: lists and runs are the organisation's.")
+]
 
 
 @lists_app.command("import")
@@ -26,7 +29,7 @@ def lists_import(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help=f"One of {', '.join(LIST_KINDS)}.")],
     path: Annotated[Path, typer.Argument(help="The list file.", exists=True, dir_okay=False)],
-    email: AsOpt = None,
+    email: RequiredAs,
     source: Annotated[
         str | None, typer.Option(help="Name of the list source (default: the kind).")
     ] = None,
@@ -37,18 +40,10 @@ def lists_import(
 ) -> None:
     """Store a list as the next version of its source (an identical file adds none)."""
     c = Context.of(ctx, None)
-    if email is None:
-        raise typer.BadParameter("--as is required: lists are stored per organisation")
     try:
-        with service(c, email, c.rulebook(), DEFAULT_THRESHOLD) as svc:
+        with service(c, email, c.rulebook()) as svc:
             version, new = svc.lists.import_list(kind, path, source, list_id)
-            result = {
-                "source": version.source,
-                "version": version.version,
-                "entries": version.entries,
-                "sha256": version.sha256,
-                "new_version": new,
-            }
+            result = version_document(version, new)
     except InputInvalid as exc:
         raise input_errors(c, exc) from None
     except ServiceError as exc:
@@ -65,37 +60,20 @@ def lists_import(
 @lists_app.command("status")
 def lists_status(
     ctx: typer.Context,
-    email: AsOpt = None,
+    email: RequiredAs,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Each list's freshness: its version, when it was last updated, and its age."""
     c = Context.of(ctx, None)
-    if email is None:
-        raise typer.BadParameter("--as is required")
     day = c.day(as_of)
-    with service(c, email, c.rulebook(), DEFAULT_THRESHOLD) as svc:
+    with service(c, email, c.rulebook()) as svc:
         rows = svc.lists.freshness(day)
     if fmt is OutputFormat.JSON:
         emit_json(
             {
                 "as_of": day.isoformat(),
-                "lists": [
-                    {
-                        "source": r.source,
-                        "version": r.version,
-                        "lists": list(r.lists),
-                        "entries": r.entries,
-                        "updated": r.updated.isoformat(),
-                        "age_days": r.age_days,
-                        "latest_listing": r.latest_listing.isoformat()
-                        if r.latest_listing
-                        else None,
-                        "stale": r.stale,
-                        "note": r.note,
-                    }
-                    for r in rows
-                ],
+                "lists": [r.document() for r in rows],
             }
         )
         return
@@ -117,14 +95,12 @@ def lists_status(
 def screening_ownership(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="CSV: owner, owned, percent.", exists=True)],
-    email: AsOpt = None,
+    email: RequiredAs,
 ) -> None:
     """Replace the organisation's ownership links with the file's."""
     c = Context.of(ctx, None)
-    if email is None:
-        raise typer.BadParameter("--as is required")
     try:
-        with service(c, email, c.rulebook(), DEFAULT_THRESHOLD) as svc:
+        with service(c, email, c.rulebook()) as svc:
             count = svc.lists.load_ownership(path)
     except InputInvalid as exc:
         raise input_errors(c, exc) from None
@@ -139,17 +115,15 @@ def screening_decide(
     party_id: Annotated[int, typer.Argument(help="The screened party's id.")],
     entry_key: Annotated[str, typer.Argument(help="The hit's entry_key.")],
     verdict: Annotated[Verdict, typer.Option(help="true_match or false_positive.")],
+    email: RequiredAs,
     reason: Annotated[str, typer.Option(help="Why (required for a false positive).")] = "",
-    email: AsOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Record a reviewer's decision on a hit; a false positive is suppressed on later runs
     until the list entry changes."""
     c = Context.of(ctx, None)
-    if email is None:
-        raise typer.BadParameter("--as is required")
     try:
-        with service(c, email, c.rulebook(), DEFAULT_THRESHOLD) as svc:
+        with service(c, email, c.rulebook()) as svc:
             decision = svc.decide(party_id, entry_key, verdict, reason)
     except ServiceError as exc:
         raise fail(c, exc.message) from None
@@ -170,33 +144,22 @@ def screening_decide(
 @screening_app.command("rescreen")
 def screening_rescreen(
     ctx: typer.Context,
-    email: AsOpt = None,
+    email: RequiredAs,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Screen every stored party again with the newest lists and report what changed."""
     c = Context.of(ctx, None)
-    if email is None:
-        raise typer.BadParameter("--as is required")
     day = c.day(as_of)
     try:
-        with service(c, email, c.rulebook(), DEFAULT_THRESHOLD) as svc:
+        with service(c, email, c.rulebook()) as svc:
             total = len(svc.latest_results())
             with progress_bar(c, total, "Re-screening") as tick:
                 report = svc.rescreen(day, tick)
             run_id, versions = report.run.id, report.run.list_versions
     except ServiceError as exc:
         raise fail(c, exc.message) from None
-    changes = [
-        {
-            "party": ch.party,
-            "party_id": ch.party_id,
-            "change": ch.kind,
-            "entry_key": ch.entry_key,
-            "detail": ch.detail,
-        }
-        for ch in report.changes
-    ]
+    changes = [change_document(ch) for ch in report.changes]
     if fmt is OutputFormat.JSON:
         emit_json(
             {

@@ -76,7 +76,11 @@ def input_errors(c: Context, exc: InputInvalid) -> typer.Exit:
 
 @contextmanager
 def service(
-    c: Context, email: str, rulebook: RuleBook, threshold: float, matcher: str = MATCHER
+    c: Context,
+    email: str,
+    rulebook: RuleBook,
+    threshold: float = DEFAULT_THRESHOLD,
+    matcher: str = MATCHER,
 ) -> Iterator[ScreeningService]:
     with database(c.settings.database_url) as factory, unit_of_work(factory) as session:
         yield ScreeningService(

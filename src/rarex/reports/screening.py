@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from rarex.core.ownership import OwnershipFlag
-from rarex.core.screening import Decision, Hit, Screening
+from rarex.core.screening import Change, Decision, Hit, Screening
 
 
 def decision_document(decision: Decision | None) -> dict[str, Any] | None:
@@ -80,4 +80,14 @@ def screening_document(screening: Screening) -> dict[str, Any]:
             )
             for f in screening.ownership
         ],
+    }
+
+
+def change_document(change: Change) -> dict[str, Any]:
+    return {
+        "party": change.party,
+        "party_id": change.party_id,
+        "change": change.kind,
+        "entry_key": change.entry_key,
+        "detail": change.detail,
     }

@@ -62,6 +62,30 @@ class Freshness:
     stale: bool
     note: str
 
+    def document(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "version": self.version,
+            "lists": list(self.lists),
+            "entries": self.entries,
+            "updated": self.updated.isoformat(),
+            "age_days": self.age_days,
+            "latest_listing": self.latest_listing.isoformat() if self.latest_listing else None,
+            "stale": self.stale,
+            "note": self.note,
+        }
+
+
+def version_document(version: ListVersion, new: bool) -> dict[str, Any]:
+    """What an import stored: the source, its version number, entries and file hash."""
+    return {
+        "source": version.source,
+        "version": version.version,
+        "entries": version.entries,
+        "sha256": version.sha256,
+        "new_version": new,
+    }
+
 
 class ScreenerCache:
     """Built screeners, one per organisation, for its current list versions: building one
@@ -245,12 +269,16 @@ class ListService:
         )
         return version, True
 
-    def listed_parties(self) -> tuple[list[ListedParty], dict[str, str]]:
-        """The rulebook's listed parties and the newest version of every imported list."""
+    def _versions(self) -> tuple[list[ListVersion], dict[str, str]]:
+        """The newest version of every imported list, and every list's version label."""
+        latest = self._latest_versions()
+        labels = {RULEBOOK_SOURCE: self.rulebook.sha256[:16]}
+        labels.update({v.source: f"{v.version}:{v.sha256[:16]}" for v in latest})
+        return latest, labels
+
+    def _parties(self, latest: list[ListVersion]) -> list[ListedParty]:
         parties = rulebook_parties(self.rulebook)
-        versions = {RULEBOOK_SOURCE: self.rulebook.sha256[:16]}
-        for version in self._latest_versions():
-            versions[version.source] = f"{version.version}:{version.sha256[:16]}"
+        for version in latest:
             rows = self.session.scalars(
                 select(ListEntryRow)
                 .where(ListEntryRow.list_version_id == version.id)
@@ -274,15 +302,19 @@ class ListService:
                 )
                 for row in rows
             )
-        return parties, versions
+        return parties
 
     def screener(self) -> tuple[Screener, dict[str, str]]:
-        parties, versions = self.listed_parties()
+        """The screener for the current lists; with a cache, the entries are read only when
+        a list changed."""
+        latest, labels = self._versions()
+
+        def build() -> Screener:
+            return Screener.build(self.matcher, self._parties(latest))
+
         if self.cache is None:
-            return Screener.build(self.matcher, parties), versions
-        return self.cache.get(
-            self.actor.org_id, self.matcher, versions, lambda: Screener.build(self.matcher, parties)
-        ), versions
+            return build(), labels
+        return self.cache.get(self.actor.org_id, self.matcher, labels, build), labels
 
     def freshness(self, today: date) -> list[Freshness]:
         """When each list was last updated and how old it is."""

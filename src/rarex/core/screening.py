@@ -349,25 +349,7 @@ class Screener:
         links: Sequence[Link] = (),
     ) -> Screening:
         """One party: its hits, inactive listings and ownership flags."""
-        result = decide_hits(party.queries()[0], self._matches(party), snapshot, decisions or {})
-        if not links:
-            return result
-        upstream = _upstream(party.name, links)
-        screened = {
-            owner: decide_hits(Query(owner), self._matches(PartyQuery(owner)), snapshot, {})
-            for owner in upstream
-        }
-        owners = listed_owner_names(screened)
-        flags = ownership_flags(party.name, links, owners)
-        return Screening(
-            result.query,
-            result.as_of,
-            result.hits,
-            result.inactive,
-            flags,
-            {f.listed_owner: owners[f.listed_owner] for f in flags},
-            ownership_basis(snapshot) if flags else "",
-        )
+        return self.screen_many([party], snapshot, [decisions or {}], links)[0]
 
     def screen_many(
         self,
@@ -377,11 +359,10 @@ class Screener:
         links: Sequence[Link] = (),
         progress: Callable[[int], None] | None = None,
     ) -> list[Screening]:
-        """Many parties; owners named in the links are screened once, not per party."""
-        owners = sorted({link.owner for link in links})
+        """Many parties; the owners above them in the links are screened once, not per party."""
         owner_results = {
             owner: decide_hits(Query(owner), self._matches(PartyQuery(owner)), snapshot, {})
-            for owner in owners
+            for owner in sorted(_upstream([p.name for p in parties], links))
         }
         listed_owners = listed_owner_names(owner_results)
         basis = ownership_basis(snapshot)
@@ -393,7 +374,7 @@ class Screener:
                 snapshot,
                 decisions[n] if decisions is not None else {},
             )
-            flags = ownership_flags(party.name, links, listed_owners) if links else ()
+            flags = ownership_flags(party.name, links, listed_owners) if listed_owners else ()
             results.append(
                 Screening(
                     found.query,
@@ -410,16 +391,16 @@ class Screener:
         return results
 
 
-def _upstream(party: str, links: Sequence[Link]) -> set[str]:
-    """Every owner above ``party`` in the ownership links."""
+def _upstream(parties: Sequence[str], links: Sequence[Link]) -> set[str]:
+    """Every owner above any of ``parties`` in the ownership links."""
     owners: dict[str, set[str]] = {}
     for link in links:
         owners.setdefault(link.owned, set()).add(link.owner)
     seen: set[str] = set()
-    stack = [party]
+    stack = list(parties)
     while stack:
         for owner in owners.get(stack.pop(), ()):
-            if owner not in seen and owner != party:
+            if owner not in seen:
                 seen.add(owner)
                 stack.append(owner)
     return seen

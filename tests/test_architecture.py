@@ -63,3 +63,42 @@ def test_core_module_is_pure(path: Path) -> None:
 
 def test_there_are_core_modules() -> None:
     assert len(core_files()) >= 5
+
+
+PACKAGE = CORE.parent
+CLOCK_READS = {
+    ("date", "today"),
+    ("datetime", "now"),
+    ("datetime", "today"),
+    ("datetime", "utcnow"),
+    ("time", "time"),
+    ("time", "time_ns"),
+    ("time", "localtime"),
+}
+
+
+def clock_reads(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"line {node.lineno}: {node.value.id}.{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and (node.value.id, node.attr) in CLOCK_READS
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in sorted(PACKAGE.rglob("*.py")) if p != PACKAGE / "clock.py"],
+    ids=lambda p: str(p.relative_to(PACKAGE)),
+)
+def test_only_the_clock_reads_the_system_clock(path: Path) -> None:
+    """Time is an input: entry points pass the clock (``rarex.clock``) or its day down."""
+    assert not clock_reads(path), f"{path.name} reads the system clock: {clock_reads(path)}"
+
+
+def test_the_clock_check_sees_a_clock_read(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("from datetime import date\nday = date.today()\n", encoding="utf-8")
+    assert clock_reads(module) == ["line 2: date.today"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rarex.clock import Clock
 
 
 class Settings(BaseSettings):
@@ -30,7 +33,16 @@ class Settings(BaseSettings):
         default=25 * 1024 * 1024, description="Largest request body the server accepts."
     )
     session_hours: int = Field(default=12, description="How long a login session lasts.")
+    today: date | None = Field(
+        default=None,
+        description="Pin the day answers are given for (YYYY-MM-DD), for demos and tests. "
+        "Default: the system clock's day.",
+    )
     matcher: str = Field(
         default="name_v1",
         description="The name matcher the server screens with (name_v1 or name_v2).",
     )
+
+    def clock(self) -> Clock:
+        """The clock the entry points pass down: pinned to ``today`` when it is set."""
+        return Clock(self.today)

@@ -94,6 +94,38 @@ def test_html_and_markdown_reports(tmp_path: Path) -> None:
     assert "## TGT-GD-300" in md
 
 
+def test_the_output_file_suffix_picks_the_format_and_the_message_names_it(
+    tmp_path: Path,
+) -> None:
+    for name, start, said in (
+        ("r.json", "{", "JSON report written"),
+        ("r.md", "# Export-control assessment", "Markdown report written"),
+        ("r.HTML", "<!doctype html>", "HTML report written"),
+    ):
+        target = tmp_path / name
+        assert said in run(*BASE, "-o", str(target))
+        assert target.read_text(encoding="utf-8").startswith(start)
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--format", "table", "-o", "out.table"], "a table is printed, not written to a file"),
+        (["--format", "table", "-o", "out.html"], "a table is printed, not written to a file"),
+        (["-o", "out.table"], "the suffix does not say the format"),
+        (["--format", "json", "-o", "out.html"], "does not match the file's suffix"),
+        (["--format", "pdf"], "'pdf' is not one of table, json, html, md"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_refused(
+    tmp_path: Path, args: list[str], reason: str
+) -> None:
+    args = [str(tmp_path / a) if a.startswith("out.") else a for a in args]
+    output = " ".join(run(*BASE, *args, code=2).split())
+    assert reason in output
+    assert not list(tmp_path.iterdir())
+
+
 def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     parts = tmp_path / "parts.csv"
     parts.write_text(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from contextlib import contextmanager
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,25 +16,35 @@ from rarex.cli.assess_cmd import demo_dataset_paths
 from rarex.demo.seed import DEMO_PASSWORD, seed
 from rarex.io.storage.db import unit_of_work, upgrade
 from rarex.settings import Settings
+from tests.clock import TODAY
 
 
-@pytest.fixture
-def demo_client(database_url: str) -> Iterator[TestClient]:
+@contextmanager
+def demo_workspace(database_url: str, today: date) -> Iterator[TestClient]:
+    """The demo workspace seeded and served with the clock pinned to ``today``."""
     upgrade(database_url)
-    app = create_app(Settings(database_url=database_url, secret_key=SecretStr("s" * 40)))
+    app = create_app(
+        Settings(database_url=database_url, secret_key=SecretStr("s" * 40), today=today)
+    )
     parts, bom = demo_dataset_paths()
     with unit_of_work(app.state.session_factory) as session:
         seed(
             session,
             app.state.rulebook,
             app.state.calendar,
-            date.today(),
+            today,
             parts,
             bom,
-            lambda: datetime.now(UTC),
+            app.state.clock.now,
             app.state.matcher,
         )
     with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def demo_client(database_url: str) -> Iterator[TestClient]:
+    with demo_workspace(database_url, TODAY) as client:
         yield client
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from rarex.cli.assess_cmd import demo_dataset_paths
 from rarex.services.exposure import ExposureReport, demo_exposure
 from rarex.services.stored_exposure import PAGE_DRAWS, PAGE_SEED, summarise
+from tests.clock import TODAY
 from tests.web.conftest import form_token, log_in
 
 
@@ -35,7 +36,7 @@ def row_of(page: str, table_class: str, key: str) -> str:
 
 @pytest.fixture(scope="module")
 def demo() -> ExposureReport:
-    return demo_exposure(date.today(), draws=PAGE_DRAWS, seed=PAGE_SEED)
+    return demo_exposure(TODAY, draws=PAGE_DRAWS, seed=PAGE_SEED)
 
 
 def test_the_page_shows_the_figures_of_the_exposure_service(
@@ -93,13 +94,13 @@ def test_concentration_and_duties_carry_their_sources(demo_client: TestClient) -
 
 def test_the_resume_form_shows_what_changes(demo_client: TestClient) -> None:
     log_in(demo_client, "viewer")
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = TODAY + timedelta(days=1)
     form = demo_client.get("/exposure").text
     assert f'id="resume_on" name="resume_on" value="{tomorrow}"' in form
     assert 'id="resume-result"' not in form
-    on = date.today() + timedelta(days=30)
+    on = TODAY + timedelta(days=30)
     page = demo_client.get(f"/exposure?version=1&resume_on={on}").text
-    expected = demo_exposure(date.today(), draws=0, resume_on=on).resumption
+    expected = demo_exposure(TODAY, draws=0, resume_on=on).resumption
     assert expected is not None and expected.revenue_newly_at_risk
     n = len(expected.changes)
     assert f'If they resume on <time datetime="{on}">{on}</time>: {n} products change.' in page
@@ -136,7 +137,7 @@ def test_missing_inputs_are_said_not_counted_as_zero(
     token = form_token(demo_client.get("/upload").text)
     stored = demo_client.post(
         "/upload",
-        data={"name": "no commercial facts", "as_of": str(date.today()), "csrf_token": token},
+        data={"name": "no commercial facts", "as_of": str(TODAY), "csrf_token": token},
         files={
             "parts": ("parts.csv", text.encode(), "text/csv"),
             "bom": ("bom.csv", bom.read_bytes(), "text/csv"),

@@ -116,6 +116,7 @@ def create_app(
         description="China's export controls on rare earths and critical minerals: "
         "rules, assessments, licence applications and their deadlines.",
     )
+    app.state.clock = settings.clock()
     app.state.session_factory = session_factory(engine)
     app.state.engine = engine
     app.state.rulebook = rulebook or load_rules(settings.rules_dir).rulebook

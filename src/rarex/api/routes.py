@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,9 +29,11 @@ from rarex.api.schemas import (
     TransitionIn,
 )
 from rarex.api.security import (
+    AppClock,
     Caller,
     DbSession,
     caller,
+    clock_of,
     end_session,
     require,
     start_session,
@@ -55,10 +57,6 @@ from rarex.services.screening import ScreeningService, application_screening
 router = APIRouter()
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _rulebook(request: Request) -> RuleBook:
     rulebook: RuleBook = request.app.state.rulebook
     return rulebook
@@ -67,14 +65,19 @@ def _rulebook(request: Request) -> RuleBook:
 def _apps(request: Request, session: DbSession, actor: Actor) -> ApplicationService:
     state = request.app.state
     screening = ScreeningService(
-        session, actor, _rulebook(request), state.matcher, _now, state.screener_cache
+        session,
+        actor,
+        _rulebook(request),
+        state.matcher,
+        clock_of(request).now,
+        state.screener_cache,
     )
     return ApplicationService(
         session,
         actor,
         _rulebook(request).sha256,
         state.calendar,
-        _now,
+        clock_of(request).now,
         on_submit=screening.screen_application,
     )
 
@@ -135,6 +138,7 @@ def logout(response: Response, who: Annotated[Caller, Depends(caller)]) -> dict[
 
 @router.post("/auth/tokens", tags=["accounts"], status_code=201)
 def create_token(
+    clock: AppClock,
     body: TokenRequest,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("tokens:write"))],
@@ -142,7 +146,7 @@ def create_token(
     user = session.get(User, actor.user_id)
     assert user is not None
     return {
-        "token": accounts.issue_token(session, user, body.label, _now()),
+        "token": accounts.issue_token(session, user, body.label, clock.now()),
         "note": "shown once; store it safely",
     }
 
@@ -152,13 +156,14 @@ def create_token(
 
 @router.get("/rules", tags=["rules"])
 def rules_list(
+    clock: AppClock,
     request: Request,
     _: Annotated[Actor, Depends(require("rules:read"))],
     as_of: date | None = None,
     status: Status | None = None,
 ) -> dict[str, Any]:
     rulebook = _rulebook(request)
-    snapshot_ = rulebook.at(as_of or date.today())
+    snapshot_ = rulebook.at(as_of or clock.today())
     measures = [
         measure_json(snapshot_, snapshot_.measure(m), rulebook.instruments[m])
         for m in rulebook.instruments
@@ -181,6 +186,7 @@ def rules_show(
 
 @router.get("/rules/{measure_id}/status", tags=["rules"])
 def rules_status(
+    clock: AppClock,
     measure_id: str,
     request: Request,
     _: Annotated[Actor, Depends(require("rules:read"))],
@@ -188,7 +194,7 @@ def rules_status(
 ) -> dict[str, Any]:
     rulebook = _rulebook(request)
     rulebook.resolve_ref(measure_id)
-    snap = rulebook.at(as_of or date.today())
+    snap = rulebook.at(as_of or clock.today())
     return measure_json(snap, snap.measure(measure_id), rulebook.instruments[measure_id])
 
 
@@ -197,6 +203,7 @@ def rules_status(
 
 @router.post("/datasets", tags=["assessments"], status_code=201)
 def upload_dataset(
+    clock: AppClock,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("data:write"))],
     name: Annotated[str, Form(min_length=1, max_length=200)],
@@ -216,7 +223,7 @@ def upload_dataset(
                 path = Path(folder) / f"{key}{suffix}"
                 path.write_bytes(upload.file.read())
                 paths[key] = path
-        version = DatasetService(session, actor, _now).import_files(name, **paths)
+        version = DatasetService(session, actor, clock.now).import_files(name, **paths)
     return {
         "id": version.id,
         "name": version.name,
@@ -229,7 +236,7 @@ def upload_dataset(
 
 @router.get("/datasets", tags=["assessments"])
 def list_datasets(
-    session: DbSession, actor: Annotated[Actor, Depends(require("data:read"))]
+    clock: AppClock, session: DbSession, actor: Annotated[Actor, Depends(require("data:read"))]
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -241,15 +248,18 @@ def list_datasets(
             "edges": v.edge_count,
             "created_at": v.created_at,
         }
-        for v in DatasetService(session, actor, _now).versions()
+        for v in DatasetService(session, actor, clock.now).versions()
     ]
 
 
 @router.get("/datasets/{version_id}", tags=["assessments"])
 def get_dataset(
-    version_id: int, session: DbSession, actor: Annotated[Actor, Depends(require("data:read"))]
+    clock: AppClock,
+    version_id: int,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("data:read"))],
 ) -> dict[str, Any]:
-    svc = DatasetService(session, actor, _now)
+    svc = DatasetService(session, actor, clock.now)
     v = svc.version(version_id)
     return {
         "id": v.id,
@@ -263,6 +273,7 @@ def get_dataset(
 
 @router.post("/assessments", tags=["assessments"], status_code=201)
 def run_assessment(
+    clock: AppClock,
     body: AssessmentIn,
     request: Request,
     session: DbSession,
@@ -274,7 +285,7 @@ def run_assessment(
     shipment = Shipment(
         body.export_from, body.destination, body.end_user, body.end_user_type, body.end_use
     )
-    row = DatasetService(session, actor, _now).assess(
+    row = DatasetService(session, actor, clock.now).assess(
         body.version_id, rulebook, body.as_of, shipment, body.products, dict(body.assume)
     )
     return {"id": row.id, **row.result}
@@ -282,34 +293,39 @@ def run_assessment(
 
 @router.get("/assessments/{assessment_id}", tags=["assessments"])
 def get_assessment(
-    assessment_id: int, session: DbSession, actor: Annotated[Actor, Depends(require("data:read"))]
+    clock: AppClock,
+    assessment_id: int,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("data:read"))],
 ) -> dict[str, Any]:
-    row = DatasetService(session, actor, _now).assessment(assessment_id)
+    row = DatasetService(session, actor, clock.now).assessment(assessment_id)
     return {"id": row.id, "version_id": row.version_id, **row.result}
 
 
 @router.get("/assessments/{assessment_id}/replay", tags=["assessments"])
 def replay_assessment(
+    clock: AppClock,
     assessment_id: int,
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("data:read"))],
 ) -> dict[str, Any]:
     """Run a stored assessment again on its own data version and compare the outcomes."""
-    return DatasetService(session, actor, _now).replay(assessment_id, _rulebook(request))
+    return DatasetService(session, actor, clock.now).replay(assessment_id, _rulebook(request))
 
 
 @router.get(
     "/assessments/{assessment_id}/report", tags=["assessments"], response_class=HTMLResponse
 )
 def assessment_report(
+    clock: AppClock,
     assessment_id: int,
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("data:read"))],
     fmt: Annotated[str, Query(alias="format", pattern="^(html|md)$")] = "html",
 ) -> Response:
-    row = DatasetService(session, actor, _now).assessment(assessment_id)
+    row = DatasetService(session, actor, clock.now).assessment(assessment_id)
     text = render_document(row.result, _rulebook(request), fmt)
     if fmt == "md":
         return PlainTextResponse(text, media_type="text/markdown")
@@ -335,7 +351,10 @@ def list_parties(
 
 @router.post("/parties", tags=["parties"], status_code=201)
 def add_party(
-    body: PartyIn, session: DbSession, actor: Annotated[Actor, Depends(require("parties:write"))]
+    clock: AppClock,
+    body: PartyIn,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("parties:write"))],
 ) -> dict[str, Any]:
     party = Party(
         org_id=actor.org_id,
@@ -343,7 +362,7 @@ def add_party(
         country=body.country,
         kind=body.kind,
         identifiers=body.identifiers,
-        created_at=_now(),
+        created_at=clock.now(),
     )
     session.add(party)
     session.flush()
@@ -390,6 +409,7 @@ def list_applications(
 
 @router.get("/applications/deadlines", tags=["applications"])
 def deadlines(
+    clock: AppClock,
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("applications:read"))],
@@ -407,7 +427,7 @@ def deadlines(
             "overdue": left < 0,
             "reason": d.reason,
         }
-        for a, d, left in svc.due(as_of or date.today(), within)
+        for a, d, left in svc.due(as_of or clock.today(), within)
     ]
 
 

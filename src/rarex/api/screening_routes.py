@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session, sessionmaker
 
-from rarex.api.security import DbSession, require
+from rarex.api.security import AppClock, DbSession, clock_of, require
 from rarex.api.uploads import saved_uploads
 from rarex.core.matching import Matcher
 from rarex.core.rulebook import RuleBook
@@ -68,17 +68,13 @@ class RescreenIn(BaseModel):
     as_of: date | None = None
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def screening_for(request: Request, session: Session, actor: Actor) -> ScreeningService:
     """The screening service of this app (its matcher and screener cache) for one caller."""
     state = request.app.state
     rulebook: RuleBook = state.rulebook
     matcher: Matcher = state.matcher
     cache: ScreenerCache = state.screener_cache
-    return ScreeningService(session, actor, rulebook, matcher, _now, cache)
+    return ScreeningService(session, actor, rulebook, matcher, clock_of(request).now, cache)
 
 
 def _run_document(outcome: RunOutcome) -> dict[str, Any]:
@@ -107,12 +103,13 @@ def _upload(file: UploadFile) -> Iterator[Path]:
 
 @router.get("/screening/lists")
 def list_freshness(
+    clock: AppClock,
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("screening:read"))],
     as_of: date | None = None,
 ) -> dict[str, Any]:
-    day = as_of or _now().date()
+    day = as_of or clock.today()
     rows = screening_for(request, session, actor).lists.freshness(day)
     return {
         "as_of": day.isoformat(),
@@ -151,6 +148,7 @@ def load_ownership(
 
 @router.post("/screening/runs", status_code=201)
 def screen_parties(
+    clock: AppClock,
     body: ScreenIn,
     request: Request,
     session: DbSession,
@@ -160,7 +158,7 @@ def screen_parties(
         PartyQuery(p.name.strip(), p.country, frozenset(p.identifiers), tuple(p.aliases))
         for p in body.parties
     ]
-    outcome = screening_for(request, session, actor).screen(queries, body.as_of or _now().date())
+    outcome = screening_for(request, session, actor).screen(queries, body.as_of or clock.today())
     return _run_document(outcome)
 
 
@@ -220,6 +218,7 @@ def get_run(
 
 @router.post("/screening/jobs", status_code=202)
 def start_job(
+    clock: AppClock,
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("screening:run"))],
@@ -235,11 +234,11 @@ def start_job(
     job = jobs.start(
         factory,
         lambda s: ScreeningService(
-            s, actor, state.rulebook, state.matcher, _now, state.screener_cache
+            s, actor, state.rulebook, state.matcher, clock.now, state.screener_cache
         ),
         actor.org_id,
         queries,
-        as_of or _now().date(),
+        as_of or clock.today(),
     )
     return job.document()
 
@@ -273,12 +272,13 @@ def decide(
 
 @router.post("/screening/rescreen")
 def rescreen(
+    clock: AppClock,
     body: RescreenIn,
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("screening:run"))],
 ) -> dict[str, Any]:
-    report = screening_for(request, session, actor).rescreen(body.as_of or _now().date())
+    report = screening_for(request, session, actor).rescreen(body.as_of or clock.today())
     return {
         "run_id": report.run.id,
         "list_versions": report.run.list_versions,

@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.api.errors import CsrfRefused, Unauthorised
+from rarex.clock import Clock
 from rarex.core.workflow import Role
 from rarex.io.storage.db import unit_of_work
 from rarex.io.storage.tables import User
@@ -49,6 +50,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "screening:decide": _REVIEWERS,
     "lists:write": _ANALYSTS,
 }
+
+
+def clock_of(request: Request) -> Clock:
+    """The app's one clock, which the app factory builds from the settings."""
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+AppClock = Annotated[Clock, Depends(clock_of)]
 
 
 @dataclass(frozen=True)

@@ -90,14 +90,21 @@ def assess_command(
     ] = None,
     assume: AssumeOpt = None,
     rules_dir: RulesDirOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, html or md.")] = "table",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json, html or md. Default: table, or the --output file's suffix.",
+        ),
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report here (html, md, json).")
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this .html, .md or .json file."),
     ] = None,
 ) -> None:
     """Which products need a Chinese export licence on a date, from where to whom, and why."""
-    if fmt not in ("table", "json", "html", "md"):
-        raise typer.BadParameter("one of table, json, html, md", param_hint="--format")
+    fmt = report_format(fmt, output)
     c = Context.of(ctx, rules_dir)
     shipment = Shipment(
         export_from=_country(export_from, "--export-from"),
@@ -114,6 +121,45 @@ def assess_command(
     dataset = _load(c, parts=parts, bom=bom, workbook=workbook, json_file=json_file, fx=fx)
     result = run_assessment(c, rulebook, dataset, day, shipment, product, assume)
     write_result(c, result, rulebook, fmt, output)
+
+
+FILE_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".json": "json"}
+FORMAT_NAMES = {"html": "HTML", "md": "Markdown", "json": "JSON"}
+
+
+def report_format(fmt: str | None, output: Path | None) -> str:
+    """The format to write: ``--format`` if given, else the ``--output`` file's suffix.
+
+    A table is for the terminal, so it is never written to a file, and a format that
+    contradicts the file's suffix is refused rather than guessed.
+    """
+    if fmt is not None and fmt not in ("table", *FORMAT_NAMES):
+        raise typer.BadParameter(
+            f"{fmt!r} is not one of table, json, html, md", param_hint="--format"
+        )
+    if output is None:
+        return fmt or "table"
+    by_suffix = FILE_FORMATS.get(output.suffix.lower())
+    if fmt == "table":
+        raise typer.BadParameter(
+            "a table is printed, not written to a file; write --format html, md or json "
+            "to --output, or leave out --output",
+            param_hint="--format",
+        )
+    if fmt is None:
+        if by_suffix is None:
+            raise typer.BadParameter(
+                f"{output.name!r}: the suffix does not say the format; use .html, .md or "
+                ".json, or give --format html, md or json",
+                param_hint="--output",
+            )
+        return by_suffix
+    if by_suffix is not None and by_suffix != fmt:
+        raise typer.BadParameter(
+            f"--format {fmt} does not match the file's suffix {output.suffix!r}",
+            param_hint="--output",
+        )
+    return fmt
 
 
 def _load(
@@ -187,9 +233,6 @@ def write_result(
 ) -> None:
     if fmt == "table":
         print_table(c.console, result)
-        if output is not None:
-            output.write_text(render_html(result, rulebook), encoding="utf-8")
-            c.console.print(f"HTML report written to {output}")
         return
     if fmt == "json":
         document = assessment_document(result, rulebook)
@@ -203,7 +246,7 @@ def write_result(
         typer.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        c.err.print(f"Report written to {output}")
+        c.err.print(f"{FORMAT_NAMES[fmt]} report written to {output}", markup=False)
 
 
 def print_table(console: Console, result: Assessment) -> None:
@@ -215,7 +258,7 @@ def print_table(console: Console, result: Assessment) -> None:
     )
     table = Table(title=title, title_justify="left")
     table.add_column("Product", no_wrap=True)
-    table.add_column("Outcome today")
+    table.add_column(f"Outcome on {result.as_of}")
     table.add_column("Worst case")
     table.add_column("Driven by")
     for r in result.results:

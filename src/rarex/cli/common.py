@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from rarex.clock import Clock
 from rarex.core.rulebook import RuleBook, Snapshot, UnknownReference
 from rarex.core.vocab import Status
 from rarex.io.rule_loader import RuleLoadError, load_rules
@@ -48,10 +49,11 @@ RulesDirOpt = Annotated[
 
 @dataclass
 class Context:
-    """What one command invocation needs: settings, consoles and the loaded rulebook."""
+    """What one command invocation needs: settings, the clock, consoles and the rulebook."""
 
     settings: Settings
     rules_dir: Path | None
+    clock: Clock
     console: Console = field(default_factory=Console)
     err: Console = field(default_factory=lambda: Console(stderr=True))
     files: dict[str, str] = field(default_factory=dict)
@@ -59,7 +61,9 @@ class Context:
     @classmethod
     def of(cls, ctx: typer.Context, rules_dir: Path | None) -> Context:
         settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
-        return cls(settings=settings, rules_dir=rules_dir or settings.rules_dir)
+        return cls(
+            settings=settings, rules_dir=rules_dir or settings.rules_dir, clock=settings.clock()
+        )
 
     def rulebook(self) -> RuleBook:
         """Load the rulebook or exit 1 with every error (file, line, field, reason)."""
@@ -74,9 +78,9 @@ class Context:
         return loaded.rulebook
 
     def day(self, text: str | None) -> date:
-        """Parse a YYYY-MM-DD option; the clock is read here, at the edge, never in the core."""
+        """Parse a YYYY-MM-DD option; without one, the clock's day (``RAREX_TODAY`` pins it)."""
         if text is None:
-            return date.today()
+            return self.clock.today()
         try:
             return date.fromisoformat(text)
         except ValueError:
@@ -93,6 +97,28 @@ class Context:
         except UnknownReference as exc:
             self.err.print(f"Error: --assume names an {exc}", style="bold red")
             raise typer.Exit(2) from None
+
+    def workspace_url(self) -> str:
+        """The settings' database URL once the database is there and migrated; otherwise exit 2
+        naming the database and what to run. The check creates nothing."""
+        from rarex.io.storage.db import DatabaseNotReady, check_ready
+
+        url = self.settings.database_url
+        try:
+            check_ready(url)
+        except DatabaseNotReady as exc:
+            self.err.print(
+                f"Error: {exc}", style="bold red", markup=False, highlight=False, soft_wrap=True
+            )
+            self.err.print(
+                "The demo (`make demo`) keeps its workspace in rarex-demo/rarex-demo.db: "
+                "RAREX_DATABASE_URL=sqlite:///rarex-demo/rarex-demo.db",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(2) from None
+        return url
 
     def checked_ref(self, rulebook: RuleBook, ref: str) -> str:
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -52,10 +52,6 @@ AsOpt = Annotated[
 PROGRESS_FROM = 200  # parties; smaller batches finish before a bar is worth drawing
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _matcher(name: str, threshold: float) -> Matcher:
     try:
         return matcher_for(name, ChineseScript(), threshold)
@@ -82,9 +78,9 @@ def service(
     threshold: float = DEFAULT_THRESHOLD,
     matcher: str = MATCHER,
 ) -> Iterator[ScreeningService]:
-    with database(c.settings.database_url) as factory, unit_of_work(factory) as session:
+    with database(c.workspace_url()) as factory, unit_of_work(factory) as session:
         yield ScreeningService(
-            session, _actor(c, session, email), rulebook, _matcher(matcher, threshold), _now
+            session, _actor(c, session, email), rulebook, _matcher(matcher, threshold), c.clock.now
         )
 
 

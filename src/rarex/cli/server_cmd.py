@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -22,10 +21,6 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 apps_app = typer.Typer(help="Licence applications.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @db_app.command("upgrade")
@@ -61,7 +56,7 @@ def users_add(
     """Add a user to an organisation."""
     c = Context.of(ctx, None)
     try:
-        with database(c.settings.database_url) as factory, unit_of_work(factory) as session:
+        with database(c.workspace_url()) as factory, unit_of_work(factory) as session:
             user = accounts.add_user(
                 session,
                 organisation=organisation,
@@ -69,7 +64,7 @@ def users_add(
                 name=name or email,
                 role=role,
                 password=password,
-                now=_now(),
+                now=c.clock.now(),
             )
             result = {
                 "id": user.id,
@@ -103,7 +98,7 @@ def apps_list(
     c = Context.of(ctx, None)
     today = c.day(as_of)
     rows: list[dict[str, Any]] = []
-    with database(c.settings.database_url) as factory, unit_of_work(factory) as session:
+    with database(c.workspace_url()) as factory, unit_of_work(factory) as session:
         if email is not None:
             user = session.query(User).filter(User.email == email.strip().lower()).one_or_none()
             if user is None:
@@ -115,7 +110,7 @@ def apps_list(
         for org in orgs:
             assert org is not None
             operator = Actor(0, org.id, "rarex apps list", Role.VIEWER)
-            svc = ApplicationService(session, operator, "", ChinaCalendar(), _now)
+            svc = ApplicationService(session, operator, "", ChinaCalendar(), c.clock.now)
             apps = (
                 [a for a, _, _ in svc.due(today, due_within)]
                 if due_within is not None
@@ -170,7 +165,7 @@ def apps_list(
 def audit_verify(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """Check every organisation's audit chain; exit 1 if an event was edited or deleted."""
     c = Context.of(ctx, None)
-    with database(c.settings.database_url) as factory, unit_of_work(factory) as session:
+    with database(c.workspace_url()) as factory, unit_of_work(factory) as session:
         results = audit.verify_all(session)
     broken = {org: problems for org, problems in results.items() if problems}
     if fmt is OutputFormat.JSON:
@@ -197,6 +192,7 @@ def serve_command(
     from rarex.api.app import ConfigurationError, create_app
 
     c = Context.of(ctx, None)
+    c.workspace_url()
     try:
         app = create_app(c.settings)
     except ConfigurationError as exc:
@@ -231,7 +227,7 @@ def serve_demo(c: Context, host: str, port: int, database_file: str) -> None:
             c.day(None),
             parts,
             bom,
-            _now,
+            c.clock.now,
             app.state.matcher,
         )
     c.console.rule("[bold]Demo workspace")

@@ -96,7 +96,9 @@ def render_pdf(document: dict[str, Any], rulebook: RuleBook) -> bytes:
         text_align="LEFT",
         line_height=5,
     ) as table:
-        table.row(("Product", "Answer today", "If uncertain measures were in force"))
+        table.row(
+            ("Product", f"Answer on {document['as_of']}", "If uncertain measures were in force")
+        )
         for r in document["results"]:
             table.row(
                 (

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -12,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rarex.api.errors import STATUS
 from rarex.api.screening_routes import screening_for
-from rarex.api.security import DbSession
+from rarex.api.security import DbSession, clock_of
 from rarex.core.workdays import Deadline
 from rarex.core.workflow import Action, AppState, PauseReason, allowed_actions
 from rarex.io.storage.tables import Application
@@ -69,7 +68,7 @@ def _service(request: Request, session: DbSession, who: Viewer) -> ApplicationSe
         who.actor,
         rulebook_of(request).sha256,
         request.app.state.calendar,
-        lambda: datetime.now(UTC),
+        clock_of(request).now,
         on_submit=screening_for(request, session, who.actor).screen_application,
     )
 
@@ -82,7 +81,7 @@ def _board(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    today = date.today()
+    today = clock_of(request).today()
     may_move = who.may("applications:transition")
     cards = []
     for app in svc.apps.list():
@@ -141,7 +140,7 @@ def move_application(
         svc.transition(
             application_id,
             action,
-            on=date.today(),
+            on=clock_of(request).today(),
             expected_version=version,
             pause_reason=pause_reason,
         )

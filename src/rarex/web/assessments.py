@@ -3,13 +3,13 @@ citations, and the report as HTML or PDF."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from rarex.api.security import DbSession
+from rarex.api.security import DbSession, clock_of
 from rarex.core.rulebook import RuleBook
 from rarex.reports.pdf import render_pdf
 from rarex.reports.render import render_document
@@ -24,8 +24,8 @@ router = APIRouter(route_class=PageRoute)
 Reader = Annotated[Viewer, Depends(need("data:read"))]
 
 
-def _datasets(session: DbSession, who: Viewer) -> DatasetService:
-    return DatasetService(session, who.actor, lambda: datetime.now(UTC))
+def _datasets(request: Request, session: DbSession, who: Viewer) -> DatasetService:
+    return DatasetService(session, who.actor, clock_of(request).now)
 
 
 def _document(
@@ -54,7 +54,7 @@ def _instruments(rulebook: RuleBook) -> dict[str, dict[str, str]]:
 def assessment_page(
     assessment_id: int, request: Request, session: DbSession, who: Reader
 ) -> HTMLResponse:
-    datasets = _datasets(session, who)
+    datasets = _datasets(request, session, who)
     row = datasets.assessment(assessment_id)
     return page(
         request,
@@ -76,7 +76,7 @@ def product_page(
     as_of: date | None = None,
 ) -> HTMLResponse:
     rulebook = rulebook_of(request)
-    datasets = _datasets(session, who)
+    datasets = _datasets(request, session, who)
     row = datasets.assessment(assessment_id)
     doc = _document(datasets, assessment_id, rulebook, as_of)
     product = next((r for r in doc["results"] if r["part_id"] == part_id), None)
@@ -104,7 +104,7 @@ def product_page(
 
 @router.get("/assessments/{assessment_id}/report.html")
 def report_html(assessment_id: int, request: Request, session: DbSession, who: Reader) -> Response:
-    row = _datasets(session, who).assessment(assessment_id)
+    row = _datasets(request, session, who).assessment(assessment_id)
     return HTMLResponse(
         render_document(row.result, rulebook_of(request), "html"),
         headers=_attachment(f"rarex-assessment-{assessment_id}.html"),
@@ -113,7 +113,7 @@ def report_html(assessment_id: int, request: Request, session: DbSession, who: R
 
 @router.get("/assessments/{assessment_id}/report.pdf")
 def report_pdf(assessment_id: int, request: Request, session: DbSession, who: Reader) -> Response:
-    row = _datasets(session, who).assessment(assessment_id)
+    row = _datasets(request, session, who).assessment(assessment_id)
     return Response(
         render_pdf(row.result, rulebook_of(request)),
         media_type="application/pdf",

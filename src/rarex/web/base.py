@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -22,7 +21,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from rarex.api.errors import STATUS, CsrfRefused
-from rarex.api.security import PERMISSIONS, DbSession, csrf_matches, session_user
+from rarex.api.security import PERMISSIONS, DbSession, clock_of, csrf_matches, session_user
 from rarex.core.rulebook import RuleBook, UnknownReference
 from rarex.core.vocab import Status
 from rarex.reports.render import OUTCOME_LABEL
@@ -137,7 +136,13 @@ def page(
     response = TEMPLATES.TemplateResponse(
         request,
         template,
-        {"who": who, "nav": nav, "path": request.url.path, "today": date.today(), **context},
+        {
+            "who": who,
+            "nav": nav,
+            "path": request.url.path,
+            "today": clock_of(request).today(),
+            **context,
+        },
         status_code=status_code,
     )
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY

@@ -5,13 +5,13 @@ the US duty overlay; and the upload of the version's sales and inventory files."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from rarex.api.security import DbSession
+from rarex.api.security import DbSession, clock_of
 from rarex.api.uploads import error_lines, given, safe_name, saved_uploads
 from rarex.core.exposure_analysis import resumption_assumptions
 from rarex.io.importers import InputInvalid
@@ -27,10 +27,6 @@ Reader = Annotated[Viewer, Depends(need("data:read"))]
 Writer = Annotated[Viewer, Depends(need("data:write"))]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _render(
     request: Request,
     session: DbSession,
@@ -43,9 +39,9 @@ def _render(
     stored: bool = False,
     status_code: int = 200,
 ) -> HTMLResponse:
-    today = date.today()
+    today = clock_of(request).today()
     day = as_of or today
-    datasets = DatasetService(session, who.actor, _now)
+    datasets = DatasetService(session, who.actor, clock_of(request).now)
     version = datasets.version(version_id) if version_id is not None else newest_version(datasets)
     context: dict[str, Any] = {
         "day": day,
@@ -132,7 +128,9 @@ def upload_commercial(
             upload_errors=["Files: choose a sales file, an inventory file or both"],
             status_code=422,
         )
-    service = CommercialService(DatasetService(session, who.actor, _now), _now)
+    service = CommercialService(
+        DatasetService(session, who.actor, clock_of(request).now), clock_of(request).now
+    )
     try:
         with saved_uploads(files, safe_name) as paths:
             service.import_files(version_id, **paths)

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from rarex.api.security import DbSession
+from rarex.api.security import DbSession, clock_of
 from rarex.core.rulebook import RuleBook
 from rarex.core.verdict import Verdict
 from rarex.core.vocab import Status
@@ -86,13 +86,13 @@ def overview_page(
     step: Annotated[int | None, Query(ge=0, le=10_000)] = None,
 ) -> HTMLResponse:
     rulebook = rulebook_of(request)
-    today = date.today()
+    today = clock_of(request).today()
     stops = history_stops(rulebook, today)
     if as_of is None and step is not None:
         as_of = stops[min(step, len(stops) - 1)].day
     day = as_of or today
     index = _nearest(stops, day)
-    datasets = DatasetService(session, who.actor, lambda: datetime.now(UTC))
+    datasets = DatasetService(session, who.actor, clock_of(request).now)
     assessed = overview.as_of(datasets, rulebook, day)
     at_risk, at_risk_errors = _at_risk(request, datasets, rulebook, day)
     counts = [

@@ -4,7 +4,6 @@ background with a progress bar, and re-screening with the report of what changed
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -13,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rarex.api.errors import STATUS
 from rarex.api.screening_routes import screening_for
-from rarex.api.security import DbSession
+from rarex.api.security import DbSession, clock_of
 from rarex.api.uploads import error_lines, safe_name, saved_uploads
 from rarex.core.screening import Verdict
 from rarex.io.importers import InputInvalid
@@ -54,7 +53,7 @@ def _page(
     changes: list[Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    today = date.today()
+    today = clock_of(request).today()
     return page(
         request,
         "screening.html.j2",
@@ -123,12 +122,12 @@ def screen_file(
             actor=who.actor,
             rulebook=state.rulebook,
             matcher=state.matcher,
-            now=lambda: datetime.now(UTC),
+            now=clock_of(request).now,
             cache=state.screener_cache,
         ),
         who.actor.org_id,
         queries,
-        date.today(),
+        clock_of(request).today(),
     )
     return RedirectResponse(f"/screening/jobs/{job.id}", status_code=303)
 
@@ -149,7 +148,7 @@ def rescreen(
     check_csrf(who, csrf_token)
     svc = screening_for(request, session, who.actor)
     try:
-        report = svc.rescreen(date.today())
+        report = svc.rescreen(clock_of(request).today())
     except ServiceError as exc:
         session.rollback()
         return _page(request, svc, who, errors=[exc.message], status_code=422)

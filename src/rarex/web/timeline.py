@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from rarex.api.security import clock_of
 from rarex.core.rulebook import RuleBook
 from rarex.core.timeline import StatusWindow, clip, measure_windows
 from rarex.core.vocab import Status
@@ -111,7 +112,7 @@ def timeline_page(
     start: date | None = None,
     end: date | None = None,
 ) -> HTMLResponse:
-    today = date.today()
+    today = clock_of(request).today()
     first = start or date(2023, 1, 1)
     last = end or today + timedelta(days=365)
     if last <= first:

@@ -3,13 +3,13 @@ answer. Bad input is listed by file, row, field and reason, and nothing is store
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from rarex.api.security import DbSession
+from rarex.api.security import DbSession, clock_of
 from rarex.api.uploads import error_lines, given, safe_name, saved_uploads
 from rarex.core.verdict import Shipment
 from rarex.core.vocab import EndUse, EndUserType
@@ -32,7 +32,7 @@ def _form(
 ) -> HTMLResponse:
     defaults = {
         "name": "",
-        "as_of": date.today().isoformat(),
+        "as_of": clock_of(request).today().isoformat(),
         "export_from": "",
         "destination": "",
         "end_user": "",
@@ -107,7 +107,7 @@ def upload(
     )
     if errors:
         return _form(request, who, values, errors, 422)
-    datasets = DatasetService(session, who.actor, lambda: datetime.now(UTC))
+    datasets = DatasetService(session, who.actor, clock_of(request).now)
     try:
         with saved_uploads(files, safe_name) as paths:
             version = datasets.import_files(name.strip(), **paths)

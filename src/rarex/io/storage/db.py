@@ -10,11 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError as AlembicError
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///./rarex.db"
@@ -77,3 +83,81 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (the latest by default)."""
     command.upgrade(alembic_config(url), revision)
+
+
+UPGRADE = "Run `rarex db upgrade` to create or migrate it."
+
+
+class DatabaseNotReady(Exception):
+    """The database is missing, unreachable or not at the latest schema; nothing was changed."""
+
+    def __init__(self, where: str, problem: str, remedy: str = UPGRADE) -> None:
+        self.where = where
+        self.problem = problem
+        self.remedy = remedy
+        super().__init__(f"{problem}: {where}. {remedy}")
+
+
+def describe(url: str) -> str:
+    """The database a URL names, for messages: the absolute file of SQLite, no password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return f"{url} (the file {Path(str(parsed.database)).resolve()})"
+    return parsed.render_as_string(hide_password=True)
+
+
+def check_ready(url: str) -> None:
+    """Raise ``DatabaseNotReady`` unless ``url`` is a database at the latest migration.
+
+    The check creates nothing: a missing SQLite file is reported, not made, and the schema is
+    only read.
+    """
+    where = describe(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        name = parsed.database
+        if name in (None, "", ":memory:"):
+            raise DatabaseNotReady(
+                where,
+                "an in-memory database holds no workspace",
+                "Set RAREX_DATABASE_URL to a database file or server.",
+            )
+        if not Path(str(name)).is_file():
+            raise DatabaseNotReady(where, "the database does not exist")
+    script = ScriptDirectory.from_config(alembic_config(url))
+    heads = set(script.get_heads())
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        raise DatabaseNotReady(
+            where,
+            f"cannot open the database: {reason}",
+            "Check RAREX_DATABASE_URL and that the database server is running.",
+        ) from None
+    finally:
+        engine.dispose()
+    if not current:
+        raise DatabaseNotReady(where, "the database has no rarex schema")
+    if current != heads:
+        if not all(_known(script, revision) for revision in current):
+            raise DatabaseNotReady(
+                where,
+                f"the schema is at revision {', '.join(sorted(current))}, which this version "
+                "of rarex does not know (a newer rarex migrated it)",
+                "Use the rarex that migrated it, or a newer one.",
+            )
+        raise DatabaseNotReady(
+            where,
+            f"the schema is at revision {', '.join(sorted(current))}, not the latest "
+            f"({', '.join(sorted(heads))})",
+        )
+
+
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except AlembicError:
+        return False

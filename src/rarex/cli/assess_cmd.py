@@ -23,6 +23,7 @@ from rarex.cli.common import (
     RulesDirOpt,
     emit_json,
 )
+from rarex.cli.tables import show_table
 from rarex.core.assess import Assessment, AssessmentError, assess
 from rarex.core.matching import Matcher
 from rarex.core.parts import Dataset
@@ -257,7 +258,7 @@ def print_table(console: Console, result: Assessment) -> None:
         f"({shipment.end_user_type.value}), end use {shipment.end_use.value}"
     )
     table = Table(title=title, title_justify="left")
-    table.add_column("Product", no_wrap=True)
+    table.add_column("Product")
     table.add_column(f"Outcome on {result.as_of}")
     table.add_column("Worst case")
     table.add_column("Driven by")
@@ -277,7 +278,7 @@ def print_table(console: Console, result: Assessment) -> None:
             ),
             driven,
         )
-    console.print(table)
+    show_table(console, table)
     for hit in result.listing_hits:
         console.print(
             f"End user matches {hit.listed_name!r} on {hit.list_id} ({hit.limb}, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from rarex.cli.tables import show_table
 from rarex.core.duties import DutyOverlay
 from rarex.core.exposure_analysis import Exposure
 from rarex.services.exposure import ExposureReport
@@ -56,7 +57,7 @@ def print_exposure(console: Console, report: ExposureReport) -> None:
                 ", ".join(change.newly_gated) or "—",
                 f"{money(change.revenue_at_risk_before)} → {money(change.revenue_at_risk_after)}",
             )
-        console.print(table)
+        show_table(console, table)
         console.print(
             "Revenue newly at risk (statutory lead time): "
             + (
@@ -91,7 +92,7 @@ def _products(console: Console, e: Exposure) -> None:
             mass,
             f"{outcome.value if outcome else '—'}\n({worst.value if worst else '—'})",
         )
-    console.print(content)
+    show_table(console, content)
     sims = {s.part_id: s for s in e.simulation.products} if e.simulation else {}
     risk = Table(title="Revenue at risk (products that need a licensed item)", title_justify="left")
     for column in ("Product", "Lost days", "At risk", "If refused", "MC mean", "P50", "P90", "P95"):
@@ -117,7 +118,7 @@ def _products(console: Console, e: Exposure) -> None:
             *(money(v) if sim else "—" for v in figures),
             f"{sim.probability_of_stockout:.1%}" if sim else "—",
         )
-    console.print(risk)
+    show_table(console, risk)
     currencies = {r.currency for r in e.risks if r.currency}
     if currencies:
         console.print(f"Amounts in {', '.join(sorted(currencies))}.", style="dim")
@@ -143,7 +144,7 @@ def _items(console: Console, e: Exposure) -> None:
             "refused" if item.lead_time_days is None else days(item.lead_time_days),
             days(item.gap_days),
         )
-    console.print(table)
+    show_table(console, table)
 
 
 def _notes(console: Console, e: Exposure) -> None:
@@ -182,7 +183,7 @@ def _plants(console: Console, e: Exposure) -> None:
                 else ""
             ),
         )
-    console.print(table)
+    show_table(console, table)
 
 
 def _concentration(console: Console, e: Exposure) -> None:
@@ -205,7 +206,7 @@ def _concentration(console: Console, e: Exposure) -> None:
             ("≥ " if f.china_share_at_least else "") + china,
             f"{', '.join(f.sources)}\n({f.verification.value})",
         )
-    console.print(table)
+    show_table(console, table)
     missing = [element for element, found in e.concentration.items() if not found]
     if missing:
         console.print(
@@ -234,7 +235,7 @@ def print_duties(console: Console, overlay: DutyOverlay) -> None:
             f"{part.worst_case_pct}%",
             lines or "—",
         )
-    console.print(table)
+    show_table(console, table)
     if overlay.described:
         console.print("Duties on goods described in words (check whether a part is covered):")
         for x in overlay.described:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_json
 from rarex.cli.screen_cmd import fail, input_errors, progress_bar, service
+from rarex.cli.tables import show_table
 from rarex.core.screening import Verdict
 from rarex.io.importers import InputInvalid
 from rarex.reports.screening import change_document
@@ -88,7 +89,7 @@ def lists_status(
             r.note,
             style="bold red" if r.stale else "",
         )
-    c.console.print(table)
+    show_table(c.console, table)
 
 
 @screening_app.command("ownership")

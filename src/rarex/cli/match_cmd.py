@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from rarex.cli.common import Context, FormatOpt, OutputFormat
+from rarex.cli.tables import show_table
 from rarex.core.matchers import matcher_for
 from rarex.core.matching import DEFAULT_THRESHOLD, Candidate, Query
 from rarex.io.script import ChineseScript
@@ -91,7 +92,7 @@ def match_command(
             "yes" if r["is_match"] else "no",
             why,
         )
-    c.console.print(table)
+    show_table(c.console, table)
 
 
 def _read_pairs(c: Context, path: Path) -> list[tuple[str, str]]:

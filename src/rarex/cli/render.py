@@ -79,7 +79,7 @@ def measures_table(rulebook: RuleBook, snapshot: Snapshot, ids: list[str]) -> Ta
     table = Table(title=f"China critical-mineral export controls as of {snapshot.as_of}")
     table.add_column("Measure", no_wrap=True)
     table.add_column("Status", no_wrap=True)
-    table.add_column("Title", max_width=40, overflow="ellipsis")
+    table.add_column("Title")
     table.add_column("Limbs")
     table.add_column("Weakest fact", style="dim")
     for measure_id in ids:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Group
+from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -23,6 +23,7 @@ from rarex.cli.common import (
     RulesDirOpt,
     emit_json,
 )
+from rarex.cli.tables import show_table
 from rarex.core.rulebook import RuleBook, Snapshot
 from rarex.core.scenarios import run_scenario
 from rarex.core.schema import Code, Instrument, code_value, schema_models
@@ -62,7 +63,7 @@ def list_measures(
             }
         )
         return
-    c.console.print(render.measures_table(rulebook, snapshot, ids))
+    show_table(c.console, render.measures_table(rulebook, snapshot, ids))
     c.console.print(f"rulebook sha256 {snapshot.rulebook_sha256}", style="dim")
 
 
@@ -107,7 +108,7 @@ def _print_status(c: Context, snapshot: Snapshot, payload: dict[str, Any]) -> No
             for b in limb["rests_on"]
         )
         table.add_row(limb["id"], render.status_text(Status(limb["status"])), limb["reason"], rests)
-    c.console.print(table)
+    show_table(c.console, table)
     c.console.print(f"rulebook sha256 {snapshot.rulebook_sha256}", style="dim")
 
 
@@ -128,7 +129,7 @@ def show(
     if fmt is OutputFormat.JSON:
         emit_json(_show_json(rulebook, snapshot, inst, c.files.get(inst.id, "")))
         return
-    c.console.print(_show_panel(rulebook, snapshot, inst))
+    _print_show(c.console, rulebook, snapshot, inst)
 
 
 def _cited_ids(value: Any) -> set[str]:
@@ -183,7 +184,7 @@ def _codes(codes: tuple[Code, ...]) -> str:
     )
 
 
-def _show_panel(rulebook: RuleBook, snapshot: Snapshot, inst: Instrument) -> Panel:
+def _print_show(console: Console, rulebook: RuleBook, snapshot: Snapshot, inst: Instrument) -> None:
     state = snapshot.measure(inst.id)
     head = Text.assemble(
         (inst.title.en, "bold"),
@@ -216,7 +217,8 @@ def _show_panel(rulebook: RuleBook, snapshot: Snapshot, inst: Instrument) -> Pan
             applied,
             limb.title,
         )
-    parts: list[Any] = [head, limbs]
+    console.print(Panel(head, title=inst.id))
+    show_table(console, limbs)
     if inst.items:
         items = Table("Item", "Code", "Description", "Customs codes", "Thresholds", title="Items")
         for item in inst.items:
@@ -229,7 +231,7 @@ def _show_panel(rulebook: RuleBook, snapshot: Snapshot, inst: Instrument) -> Pan
             items.add_row(
                 item.id, code, item.description.en, _codes(item.customs_codes), thresholds
             )
-        parts.append(items)
+        show_table(console, items)
     if inst.policies:
         policies = Table("Policy", "Limb", "Outcome", "Applies to", title="Licensing policy")
         for p in inst.policies:
@@ -245,18 +247,18 @@ def _show_panel(rulebook: RuleBook, snapshot: Snapshot, inst: Instrument) -> Pan
                 if value
             ]
             policies.add_row(p.id, p.limb, p.outcome.value, "\n".join(selectors) or p.scope.value)
-        parts.append(policies)
+        show_table(console, policies)
     cited = sorted(_cited_ids(inst.model_dump(mode="json")))
-    parts.append(
+    console.print(
         Text(
             "Sources:\n"
             + "\n".join(
                 f"  {s}: {rulebook.sources[s].title} <{rulebook.sources[s].url}>" for s in cited
             ),
             style="dim",
-        )
+        ),
+        soft_wrap=True,
     )
-    return Panel(Group(*parts), title=inst.id)
 
 
 @app.command()
@@ -329,12 +331,12 @@ def timeline(
     cells = _month_cells(first, last)
     table = Table(title=f"Status windows {first} to {last} (one cell per month)")
     table.add_column("Measure", no_wrap=True)
-    table.add_column(f"{cells[0]:%Y-%m} … {cells[-1]:%Y-%m}", no_wrap=True)
+    table.add_column(f"{cells[0]:%Y-%m} to {cells[-1]:%Y-%m}", no_wrap=True)
     table.add_column("Windows")
     for measure_id, measure in windows.items():
         shown = clip(measure, first, last)
         table.add_row(measure_id, render.bar(shown, cells), render.windows_text(shown))
-    c.console.print(table)
+    show_table(c.console, table)
     c.console.print(render.legend())
 
 

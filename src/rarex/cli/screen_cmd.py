@@ -21,6 +21,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_json
+from rarex.cli.tables import show_table
 from rarex.core.matchers import MATCHERS, matcher_for
 from rarex.core.matching import DEFAULT_THRESHOLD, MATCHER, Matcher
 from rarex.core.ownership import Link
@@ -254,7 +255,7 @@ def _print(c: Context, screenings: list[Screening], day: date, detail: bool) -> 
                 escape(flag.listed_owner),
                 escape("; ".join(str(chain) for chain in flag.chains)),
             )
-    c.console.print(table)
+    show_table(c.console, table)
     if not detail:
         return
     for s in screenings:

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_json
+from rarex.cli.tables import show_table
 from rarex.core.workflow import Role
 from rarex.io.cn_calendar import ChinaCalendar
 from rarex.io.storage.db import database, unit_of_work, upgrade
@@ -158,7 +159,7 @@ def apps_list(
             row["deadline"],
             style=style,
         )
-    c.console.print(table)
+    show_table(c.console, table)
 
 
 @audit_app.command("verify")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+import typer.main
+from typer import _click as click
 from typer.testing import CliRunner
 
 from rarex.cli.app import app
@@ -18,8 +20,11 @@ def command_paths() -> list[list[str]]:
 
     def walk(command: Any, path: list[str]) -> None:
         paths.append(path)
-        for name in sorted(getattr(command, "commands", {}) or {}):
-            walk(command.commands[name], [*path, name])
+        if not hasattr(command, "list_commands"):
+            return
+        context = click.Context(command)
+        for name in sorted(command.list_commands(context)):
+            walk(command.get_command(context, name), [*path, name])
 
     walk(typer.main.get_command(app), [])
     return paths

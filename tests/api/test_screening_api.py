@@ -14,7 +14,13 @@ from fastapi.testclient import TestClient
 from rarex.core.workflow import Document
 from tests.api.test_api import auth, create
 
+# The project's own sample in the cn_sanctions layout (see tests/data/CN_SANCTIONS_SAMPLE.md).
+CN_SANCTIONS_SAMPLE = Path(__file__).parents[1] / "data" / "cn_sanctions_sample.csv"
+# The public data set, present only when the shared data sits beside the clone.
 CN_SANCTIONS = Path(__file__).parents[3] / "shared" / "data" / "cn_sanctions" / "sanctions.csv"
+NOT_BESIDE = (
+    "the public cn_sanctions data set is not beside the clone (../shared/data/cn_sanctions)"
+)
 LIST_V1 = (
     "name,aliases,country,identifiers,list,start,end\n"
     "Nova Tech Systems,,US,,CN-WATCH-LIST,2025-01-01,\n"
@@ -198,24 +204,44 @@ def test_submission_screens_every_party(client: TestClient, tokens: dict[str, st
     assert runs[0]["trigger"] == "application" and runs[0]["application_id"] == app["id"]
 
 
-@pytest.mark.skipif(not CN_SANCTIONS.is_file(), reason="the cn_sanctions data set is not beside")
-def test_cn_sanctions_import_meets_chinese_names(
-    client: TestClient, tokens: dict[str, str]
-) -> None:
+def import_cn_sanctions_and_screen_the_chinese_name(
+    client: TestClient, token: str, path: Path
+) -> int:
+    """Import ``path`` as a cn_sanctions list, screen 洛克希德·马丁公司; the entries imported."""
     response = client.post(
         "/api/screening/lists",
         data={"kind": "cn_sanctions"},
-        files={"file": ("sanctions.csv", CN_SANCTIONS.read_bytes(), "text/csv")},
-        headers=auth(tokens["analyst"]),
+        files={"file": (path.name, path.read_bytes(), "text/csv")},
+        headers=auth(token),
     )
     assert response.status_code == 201, response.text
-    assert response.json()["entries"] > 200
-    run = screen(client, tokens["analyst"], "洛克希德·马丁公司", as_of="2025-02-01")
+    run = screen(client, token, "洛克希德·马丁公司", as_of="2025-02-01")
     hits = run["parties"][0]["hits"]
     imported = [h for h in hits if h["source"] == "cn_sanctions"]
     assert imported, hits
     assert imported[0]["limb"] == "CN-CONTROL-LIST/ann-1-2025"
     assert imported[0]["citation"].startswith("http")
+    entries: int = response.json()["entries"]
+    return entries
+
+
+def test_cn_sanctions_import_meets_chinese_names(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    entries = import_cn_sanctions_and_screen_the_chinese_name(
+        client, tokens["analyst"], CN_SANCTIONS_SAMPLE
+    )
+    assert entries == 12  # the sample's Control, Watch and UEL rows; the AFSL row is left out
+
+
+@pytest.mark.skipif(not CN_SANCTIONS.is_file(), reason=NOT_BESIDE)
+def test_cn_sanctions_public_import_meets_chinese_names(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    entries = import_cn_sanctions_and_screen_the_chinese_name(
+        client, tokens["analyst"], CN_SANCTIONS
+    )
+    assert entries > 200
 
 
 def test_organisations_never_share_imported_lists(

@@ -149,3 +149,24 @@ def test_schema_is_json_schema_of_instruments() -> None:
     assert schema["title"] == "rarex rule files"
     assert "Limb" in schema["$defs"]
     assert schema["$defs"]["Limb"]["additionalProperties"] is False
+
+
+def test_check_refuses_instrument_files_outside_instruments(tmp_path: Path) -> None:
+    """Instrument files put directly in the rules directory are not silently ignored."""
+    misplaced = tmp_path / "CN-TEST-1.yaml"
+    misplaced.write_text(
+        (BROKEN / "bad_date" / "instruments" / "CN-TEST-1.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["rules", "check", "--rules-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{misplaced}:1: not read: instrument files go in {tmp_path}/instruments/" in (
+        result.output
+    )
+    assert "nothing was loaded" in result.output
+    assert "OK:" not in result.output
+    out = json.loads(
+        runner.invoke(app, ["rules", "check", "--rules-dir", str(tmp_path), "-f", "json"]).output
+    )
+    assert out["ok"] is False
+    assert [e["file"] for e in out["errors"]] == [str(misplaced)]

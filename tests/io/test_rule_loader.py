@@ -152,3 +152,51 @@ def test_nothing_is_half_loaded(tmp_path: Path) -> None:
     with pytest.raises(RuleLoadError) as info:
         load_rules(tmp_path)
     assert {Path(e.file).name for e in info.value.errors} == {"CN-TEST-1.yaml"}
+
+
+def test_user_yaml_files_that_would_not_be_read_are_named(tmp_path: Path) -> None:
+    """An instrument directly in the directory, a .yml file, a file one level too deep or in
+    another subdirectory, and sources.yml: each is named with the expected layout, and nothing
+    is loaded although one instrument is in the right place."""
+    good = bundled_rules_dir() / "instruments" / "CN-2025-72.yaml"
+    (tmp_path / "instruments" / "old").mkdir(parents=True)
+    (tmp_path / "rules").mkdir()
+    shutil.copy(good, tmp_path / "instruments" / "CN-2025-72.yaml")
+    misplaced = [
+        tmp_path / "CN-2025-72.yaml",
+        tmp_path / "instruments" / "CN-2025-70.yml",
+        tmp_path / "instruments" / "old" / "CN-2025-61.yaml",
+        tmp_path / "rules" / "CN-2025-58.yaml",
+        tmp_path / "sources.yml",
+    ]
+    for path in misplaced:
+        shutil.copy(good, path)
+    (tmp_path / "README.md").write_text("Our rules.\n", encoding="utf-8")
+    errors = load_rules_errors(tmp_path)
+    assert sorted(e.file for e in errors) == sorted(str(p) for p in misplaced)
+    for error in errors:
+        assert (error.line, error.field) == (1, "")
+        assert error.reason == (
+            f"not read: instrument files go in {tmp_path}/instruments/, market figures in "
+            f"{tmp_path}/market/, scenarios in {tmp_path}/scenarios/; "
+            f"sources in {tmp_path}/sources.yaml"
+        )
+
+
+def test_a_user_directory_without_rule_files_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "instruments").mkdir()
+    (tmp_path / "notes.txt").write_text("nothing here yet\n", encoding="utf-8")
+    [error] = load_rules_errors(tmp_path)
+    assert error.file == str(tmp_path)
+    assert error.reason.startswith(
+        f"holds no rule files; expected layout: instrument files go in {tmp_path}/instruments/"
+    )
+
+
+def test_hidden_files_and_directories_are_not_rule_files(tmp_path: Path) -> None:
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "check.yml").write_text("on: push\n", encoding="utf-8")
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos: []\n", encoding="utf-8")
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "ours.yaml").write_text("scenarios: []\n", encoding="utf-8")
+    assert load_rules(tmp_path).overridden == []

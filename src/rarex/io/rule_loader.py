@@ -8,13 +8,17 @@ A rules directory has this layout::
     scenarios/*.yaml      scenario tests (read by ``load_scenarios``)
 
 A user directory (``--rules-dir`` or ``RAREX_RULES_DIR``) is merged over the bundled one:
-an instrument or source with the same id replaces the bundled one, a new id is added.
+an instrument or source with the same id replaces the bundled one, a new id is added. A YAML
+file in it that the layout does not place (an instrument directly in the directory, a ``.yml``
+file, a file in another subdirectory) is an error rather than silently ignored, and so is a
+user directory that holds no rule file at all.
 Everything is validated before anything is returned; on any error ``RuleLoadError`` lists
 every problem with file, line, field and reason, and no rulebook is built.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -79,6 +83,7 @@ def load_rules(extra_dir: Path | None = None) -> LoadedRules:
     if extra_dir is not None:
         if not extra_dir.is_dir():
             raise RuleLoadError([RuleError(str(extra_dir), 1, "", "rules directory not found")])
+        errors.extend(_layout_errors(extra_dir))
         dirs.append(extra_dir)
 
     sources: dict[str, Source] = {}
@@ -150,6 +155,60 @@ def load_rules(extra_dir: Path | None = None) -> LoadedRules:
             ]
         ) from None
     return LoadedRules(rulebook, files, overridden)
+
+
+# The subdirectories whose ``*.yaml`` files are read; ``sources.yaml`` is read at the top.
+RULE_SUBDIRS = ("instruments", "market", "scenarios")
+
+
+def _is_read(directory: Path, path: Path) -> bool:
+    """Whether the loader (or ``scenario_files``) reads ``path`` of rules ``directory``."""
+    parts = path.relative_to(directory).parts
+    if parts == ("sources.yaml",):
+        return True
+    return len(parts) == 2 and parts[0] in RULE_SUBDIRS and parts[1].endswith(".yaml")
+
+
+def _layout(directory: Path) -> str:
+    where = _display(directory)
+    return (
+        f"instrument files go in {where}/instruments/, market figures in {where}/market/, "
+        f"scenarios in {where}/scenarios/; sources in {where}/sources.yaml"
+    )
+
+
+def _layout_errors(directory: Path) -> list[RuleError]:
+    """A user directory's YAML files that would not be read, or the lack of any rule file.
+
+    Hidden files and directories (``.git``, ``.github``, ``.pre-commit-config.yaml``) are not
+    rule files and are not looked at."""
+    read = [
+        path
+        for path in [directory / "sources.yaml"]
+        + [p for sub in RULE_SUBDIRS for p in (directory / sub).glob("*.yaml")]
+        if path.is_file()
+    ]
+    unread: list[Path] = []
+    for root, subdirs, names in os.walk(directory):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        for name in sorted(names):
+            path = Path(root) / name
+            if name.startswith(".") or path.suffix.lower() not in (".yaml", ".yml"):
+                continue
+            if not _is_read(directory, path):
+                unread.append(path)
+    if unread:
+        return [RuleError(_display(p), 1, "", f"not read: {_layout(directory)}") for p in unread]
+    if not read:
+        return [
+            RuleError(
+                _display(directory),
+                1,
+                "",
+                f"holds no rule files; expected layout: {_layout(directory)}",
+            )
+        ]
+    return []
 
 
 def _load_instrument(path: Path, errors: list[RuleError]) -> tuple[Instrument, LineMap] | None:

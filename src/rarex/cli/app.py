@@ -93,11 +93,12 @@ def load_command(name: str) -> Any:
     """Import the command ``name`` and build its click command."""
     entry = COMMANDS[name]
     target = getattr(importlib.import_module(entry.module), entry.attribute)
-    if not isinstance(target, typer.Typer):
+    if isinstance(target, typer.Typer):
+        command: Any = typer.main.get_group(target)  # a group even with one command (db)
+    else:
         single = typer.Typer()
         single.command(name)(target)
-        target = single
-    command = typer.main.get_command(target)
+        command = typer.main.get_command(single)
     command.name = name
     return command
 

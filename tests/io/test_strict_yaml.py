@@ -80,3 +80,11 @@ def test_without_libyaml_safeloader_reads_every_file(monkeypatch: pytest.MonkeyP
     for path in BUNDLED:
         text = path.read_text(encoding="utf-8")
         assert read(text) == read(text, yaml.SafeLoader)
+
+
+def test_a_character_yaml_does_not_allow_is_an_error_with_its_line() -> None:
+    with pytest.raises(StrictYamlError) as info:
+        load_strict("id: X\ntitle: bell\x07here\n")
+    [problem] = info.value.problems
+    assert problem.line == 2
+    assert "'\\x07'" in problem.reason

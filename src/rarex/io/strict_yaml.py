@@ -79,6 +79,10 @@ def load_strict(text: str, loader: Loader | None = None) -> tuple[Any, LineMap]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         raise StrictYamlError([YamlProblem(line, (), f"YAML syntax: {exc.problem}")]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. U+0007
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        reason = f"a character YAML does not allow: {chr(exc.character)!r} ({exc.reason})"
+        raise StrictYamlError([YamlProblem(line, (), reason)]) from None
     return _document(node)
 
 

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from rarex.cli.app import app
 from rarex.services.exposure import demo_paths
+from tests.cli.test_exposure_cli import EXPOSURE
 from tests.clock import TODAY
 from tests.web.conftest import demo_workspace
 
@@ -34,19 +35,7 @@ COMMANDS: dict[str, list[str]] = {
     "rules show": ["rules", "show", "CN-2025-18", "--as-of", DAY],
     "rules timeline": ["rules", "timeline", "--from", "2025-01-01", "--to", "2026-12-31"],
     "assess": ["assess", *DATA, *SHIPMENT, "--end-user", "Example Inc."],
-    "exposure": [
-        "exposure",
-        *DATA,
-        *SHIPMENT,
-        "--sales",
-        str(DEMO["sales"]),
-        "--inventory",
-        str(DEMO["inventory"]),
-        "--draws",
-        "200",
-        "--seed",
-        "1",
-    ],
+    "exposure": [*EXPOSURE, "--draws", "200", "--seed", "1"],
     "duties": ["duties", *DATA, "--as-of", "2026-03-01"],
     "match": ["match", "Lockheed Martin Corp.", "LOCKHEED MARTIN CORPORATION"],
     "screen": ["screen", str(PARTIES), "--ownership", str(OWNERS), "--as-of", DAY],

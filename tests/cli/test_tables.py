@@ -34,6 +34,7 @@ COMMANDS: dict[str, list[str]] = {
     "rules status": ["rules", "status", "CN-2025-61", "--as-of", DAY],
     "rules show": ["rules", "show", "CN-2025-18", "--as-of", DAY],
     "rules timeline": ["rules", "timeline", "--from", "2025-01-01", "--to", "2026-12-31"],
+    "demo": ["demo", "--as-of", DAY, "--output-dir", "{folder}"],
     "assess": ["assess", *DATA, *SHIPMENT, "--end-user", "Example Inc."],
     "exposure": [*EXPOSURE, "--draws", "200", "--seed", "1"],
     "duties": ["duties", *DATA, "--as-of", "2026-03-01"],
@@ -48,7 +49,7 @@ COMMANDS: dict[str, list[str]] = {
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A SQLite demo workspace for the commands that read one (the suite's PostgreSQL run
     covers the database itself elsewhere)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('tables') / 'rarex.db'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp('tables') / 'rarex.db'}"  # reports go beside
     with demo_workspace(url, TODAY):
         pass
     yield url
@@ -57,7 +58,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def render(args: list[str], url: str, terminal: bool, columns: int = 80) -> str:
     env = {"RAREX_DATABASE_URL": url, "RAREX_TODAY": DAY, "COLUMNS": str(columns)}
     env["TTY_COMPATIBLE"] = "1" if terminal else "0"
-    result = runner.invoke(app, args, env=env)
+    folder = str(Path(url.removeprefix("sqlite:///")).parent / "reports")
+    result = runner.invoke(app, [arg.format(folder=folder) for arg in args], env=env)
     assert result.exit_code == 0, result.output
     return ANSI.sub("", result.output)
 

@@ -23,7 +23,7 @@ from rarex.cli.common import (
     RulesDirOpt,
     emit_json,
 )
-from rarex.cli.tables import show_table
+from rarex.cli.tables import show_heading, show_table
 from rarex.core.assess import Assessment, AssessmentError, assess
 from rarex.core.matching import Matcher
 from rarex.core.parts import Dataset
@@ -324,7 +324,7 @@ def demo_command(
                 {"heading": heading, "report": str(report), **assessment_document(result, rulebook)}
             )
             continue
-        c.console.rule(f"[bold]{number}. {heading}")
+        show_heading(c.console, f"{number}. {heading}")
         print_table(c.console, result)
         c.console.print(f"Report: {report}")
     if fmt is OutputFormat.JSON:

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_json
-from rarex.cli.tables import show_table
+from rarex.cli.tables import show_heading, show_table
 from rarex.core.workflow import Role
 from rarex.io.cn_calendar import ChinaCalendar
 from rarex.io.storage.db import database, unit_of_work, upgrade
@@ -231,7 +231,7 @@ def serve_demo(c: Context, host: str, port: int, database_file: str) -> None:
             c.clock.now,
             app.state.matcher,
         )
-    c.console.rule("[bold]Demo workspace")
+    show_heading(c.console, "Demo workspace")
     c.console.print(
         f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop); the API is under /api, its "
         f"documentation at /docs. Log in as one of these users, password {DEMO_PASSWORD!r}:"

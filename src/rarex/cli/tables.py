@@ -112,3 +112,9 @@ def _print_records(console: Console, table: Table) -> None:
         console.print(record, markup=False)
     if table.caption is not None:
         console.print(table.caption, style="dim", markup=False)
+
+
+def show_heading(console: Console, title: str) -> None:
+    """A section heading, whole: Rich's rule would cut a long title with "…"."""
+    console.print()
+    console.print(Text(title, style="bold underline"))

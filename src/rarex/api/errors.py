@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -31,6 +34,35 @@ class CsrfRefused(ServiceError):
 
 STATUS[Unauthorised] = 401
 STATUS[CsrfRefused] = 403
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers with."""
+
+    error: ErrorDetail
+
+
+def _declared(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+# The errors every route may answer with, declared in the OpenAPI document.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _declared("Not logged in, or the token is unknown or revoked"),
+    403: _declared("The caller's role may not do this, or the CSRF token is missing"),
+    404: _declared("No such resource in the caller's organisation"),
+    409: _declared("A concurrent change won (stale version) or a duplicate"),
+    413: _declared("The request body is larger than the server accepts"),
+    422: _declared("The request does not satisfy the schema or the domain rules"),
+    503: _declared("The database was busy; retry"),
+}
 
 
 def body(code: str, message: str, field: str | None = None, **extra: object) -> dict[str, object]:

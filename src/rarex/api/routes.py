@@ -6,20 +6,22 @@ import csv
 import io
 import json
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
-from rarex.api.errors import Unauthorised
+from rarex.api.errors import RESPONSES, Unauthorised
+from rarex.api.pages import Page, page_of, paginated
 from rarex.api.schemas import (
     AmendmentDecisionIn,
     AmendmentIn,
     ApplicationEdit,
     ApplicationIn,
     AssessmentIn,
+    Day,
+    Id,
     ItemIn,
     LicenceIn,
     Login,
@@ -48,13 +50,14 @@ from rarex.io.storage.tables import Application, Party, User
 from rarex.reports.render import render_document
 from rarex.services import accounts
 from rarex.services import audit as audit_service
+from rarex.services import parties as parties_service
 from rarex.services.accounts import Actor
 from rarex.services.applications import ApplicationService, NewApplication, NewItem, snapshot
 from rarex.services.datasets import DatasetService
 from rarex.services.errors import Invalid
 from rarex.services.screening import ScreeningService, application_screening
 
-router = APIRouter()
+router = APIRouter(responses=RESPONSES)
 
 
 def _rulebook(request: Request) -> RuleBook:
@@ -159,7 +162,7 @@ def rules_list(
     clock: AppClock,
     request: Request,
     _: Annotated[Actor, Depends(require("rules:read"))],
-    as_of: date | None = None,
+    as_of: Day | None = None,
     status: Status | None = None,
 ) -> dict[str, Any]:
     rulebook = _rulebook(request)
@@ -190,7 +193,7 @@ def rules_status(
     measure_id: str,
     request: Request,
     _: Annotated[Actor, Depends(require("rules:read"))],
-    as_of: date | None = None,
+    as_of: Day | None = None,
 ) -> dict[str, Any]:
     rulebook = _rulebook(request)
     rulebook.resolve_ref(measure_id)
@@ -255,7 +258,7 @@ def list_datasets(
 @router.get("/datasets/{version_id}", tags=["assessments"])
 def get_dataset(
     clock: AppClock,
-    version_id: int,
+    version_id: Id,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("data:read"))],
 ) -> dict[str, Any]:
@@ -294,7 +297,7 @@ def run_assessment(
 @router.get("/assessments/{assessment_id}", tags=["assessments"])
 def get_assessment(
     clock: AppClock,
-    assessment_id: int,
+    assessment_id: Id,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("data:read"))],
 ) -> dict[str, Any]:
@@ -305,7 +308,7 @@ def get_assessment(
 @router.get("/assessments/{assessment_id}/replay", tags=["assessments"])
 def replay_assessment(
     clock: AppClock,
-    assessment_id: int,
+    assessment_id: Id,
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("data:read"))],
@@ -319,7 +322,7 @@ def replay_assessment(
 )
 def assessment_report(
     clock: AppClock,
-    assessment_id: int,
+    assessment_id: Id,
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("data:read"))],
@@ -334,19 +337,14 @@ def assessment_report(
 
 @router.get("/parties", tags=["parties"])
 def list_parties(
-    session: DbSession, actor: Annotated[Actor, Depends(require("data:read"))]
+    request: Request,
+    response: Response,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("data:read"))],
+    page: Annotated[Page, Depends(page_of)],
 ) -> list[dict[str, Any]]:
-    rows = session.query(Party).filter(Party.org_id == actor.org_id).order_by(Party.id).all()
-    return [
-        {
-            "id": p.id,
-            "name": p.name,
-            "country": p.country,
-            "kind": p.kind,
-            "identifiers": p.identifiers,
-        }
-        for p in rows
-    ]
+    rows = parties_service.parties(session, actor, page.after, page.limit)
+    return paginated(request, response, page, [_party(p) for p in rows])
 
 
 @router.post("/parties", tags=["parties"], status_code=201)
@@ -356,17 +354,26 @@ def add_party(
     session: DbSession,
     actor: Annotated[Actor, Depends(require("parties:write"))],
 ) -> dict[str, Any]:
-    party = Party(
-        org_id=actor.org_id,
+    party = parties_service.add_party(
+        session,
+        actor,
         name=body.name,
         country=body.country,
         kind=body.kind,
         identifiers=body.identifiers,
-        created_at=clock.now(),
+        now=clock.now(),
     )
-    session.add(party)
-    session.flush()
-    return {"id": party.id, "name": party.name, "country": party.country, "kind": party.kind}
+    return _party(party)
+
+
+def _party(party: Party) -> dict[str, Any]:
+    return {
+        "id": party.id,
+        "name": party.name,
+        "country": party.country,
+        "kind": party.kind,
+        "identifiers": party.identifiers,
+    }
 
 
 # ------------------------------------------------------------------ applications
@@ -414,7 +421,7 @@ def deadlines(
     session: DbSession,
     actor: Annotated[Actor, Depends(require("applications:read"))],
     within: Annotated[int, Query(ge=0, le=365)] = 10,
-    as_of: date | None = None,
+    as_of: Day | None = None,
 ) -> list[dict[str, Any]]:
     svc = _apps(request, session, actor)
     return [
@@ -433,7 +440,7 @@ def deadlines(
 
 @router.get("/applications/{application_id}", tags=["applications"])
 def get_application(
-    application_id: int,
+    application_id: Id,
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("applications:read"))],
@@ -444,7 +451,7 @@ def get_application(
 
 @router.patch("/applications/{application_id}", tags=["applications"])
 def edit_application(
-    application_id: int,
+    application_id: Id,
     body: ApplicationEdit,
     request: Request,
     session: DbSession,
@@ -458,7 +465,7 @@ def edit_application(
 
 @router.post("/applications/{application_id}/items", tags=["applications"], status_code=201)
 def add_item(
-    application_id: int,
+    application_id: Id,
     body: ItemIn,
     request: Request,
     session: DbSession,
@@ -475,7 +482,7 @@ def add_item(
 
 @router.post("/applications/{application_id}/documents", tags=["applications"], status_code=201)
 def upload_document(
-    application_id: int,
+    application_id: Id,
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("applications:write"))],
@@ -496,7 +503,7 @@ def upload_document(
 
 @router.post("/applications/{application_id}/transitions", tags=["applications"])
 def transition(
-    application_id: int,
+    application_id: Id,
     body: TransitionIn,
     request: Request,
     session: DbSession,
@@ -515,7 +522,7 @@ def transition(
 
 @router.post("/applications/{application_id}/licence", tags=["licences"], status_code=201)
 def issue_licence(
-    application_id: int,
+    application_id: Id,
     body: LicenceIn,
     request: Request,
     session: DbSession,
@@ -539,7 +546,7 @@ def issue_licence(
 
 @router.get("/applications/{application_id}/licence", tags=["licences"])
 def licence_balance(
-    application_id: int,
+    application_id: Id,
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("applications:read"))],
@@ -549,7 +556,7 @@ def licence_balance(
 
 @router.post("/applications/{application_id}/shipments", tags=["licences"], status_code=201)
 def record_shipment(
-    application_id: int,
+    application_id: Id,
     body: ShipmentIn,
     request: Request,
     session: DbSession,
@@ -564,7 +571,7 @@ def record_shipment(
 
 @router.post("/applications/{application_id}/amendments", tags=["licences"], status_code=201)
 def request_amendment(
-    application_id: int,
+    application_id: Id,
     body: AmendmentIn,
     request: Request,
     session: DbSession,
@@ -584,8 +591,8 @@ def request_amendment(
 
 @router.post("/applications/{application_id}/amendments/{amendment_id}/decision", tags=["licences"])
 def decide_amendment(
-    application_id: int,
-    amendment_id: int,
+    application_id: Id,
+    amendment_id: Id,
     body: AmendmentDecisionIn,
     request: Request,
     session: DbSession,

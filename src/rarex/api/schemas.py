@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from rarex.core.licences import LicenceType
 from rarex.core.vocab import EndUse, EndUserType, Status
 from rarex.core.workflow import Action, PauseReason
+from rarex.io.importers import COUNTRIES
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
+
+
+def _iso_day(value: Any) -> Any:
+    """Only a YYYY-MM-DD string (or a date) is a day: ``0`` is not 1970-01-01."""
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("expected a date as YYYY-MM-DD")
+
+
+def _country(value: str) -> str:
+    if value not in COUNTRIES:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(_country)]
+# Numeric(20, 6) and Numeric(30, 6) columns: a larger figure is refused here, not by the database.
+Money = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=6)]
+Quantity = Annotated[Decimal, Field(max_digits=30, decimal_places=6)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="A positive id.")]
 
 
 class Body(BaseModel):
@@ -32,62 +59,64 @@ class ApplicationIn(Body):
     consignee: str = Field(min_length=1, max_length=300)
     end_user: str = Field(min_length=1, max_length=300)
     end_use: EndUse
-    destination: str = Field(pattern=r"^[A-Z]{2}$")
-    watch_listed: bool = False
+    destination: Country
+    watch_listed: StrictBool = False
 
 
 class ApplicationEdit(Body):
-    version: int = Field(ge=1, description="The version the change is based on (optimistic lock).")
+    version: int = Field(
+        ge=1, le=MAX_ID, description="The version the change is based on (optimistic lock)."
+    )
     exporter: str | None = Field(default=None, min_length=1, max_length=300)
     consignee: str | None = Field(default=None, min_length=1, max_length=300)
-    watch_listed: bool | None = None
+    watch_listed: StrictBool | None = None
 
 
 class ItemIn(Body):
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)
     part_id: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=500)
     control_code: str | None = Field(default=None, max_length=40)
-    quantity: Decimal = Field(gt=0)
-    value: Decimal = Field(ge=0)
+    quantity: Quantity = Field(gt=0)
+    value: Money
 
 
 class TransitionIn(Body):
     action: Action
-    on: date
-    version: int | None = Field(default=None, ge=1)
+    on: Day
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)
     pause_reason: PauseReason | None = None
 
 
 class LicenceIn(Body):
     number: str = Field(min_length=1, max_length=100)
     licence_type: LicenceType
-    valid_from: date
-    valid_until: date
-    quantity: Decimal = Field(ge=0)
-    value: Decimal = Field(ge=0)
+    valid_from: Day
+    valid_until: Day
+    quantity: Quantity = Field(ge=0)
+    value: Money
     end_users: list[str] = Field(min_length=1)
 
 
 class ShipmentIn(Body):
-    shipped_on: date
-    quantity: Decimal = Field(gt=0)
-    value: Decimal = Field(ge=0)
+    shipped_on: Day
+    quantity: Quantity = Field(gt=0)
+    value: Money
     report: dict[str, Any] = Field(default_factory=dict)
 
 
 class PartyIn(Body):
     name: str = Field(min_length=1, max_length=300)
-    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    country: Country | None = None
     kind: str = Field(default="end_user", pattern=r"^(exporter|consignee|end_user|other)$")
     identifiers: dict[str, str] = Field(default_factory=dict)
 
 
 class AssessmentIn(Body):
-    version_id: int = Field(ge=1)
-    as_of: date
-    export_from: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
-    destination: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    version_id: int = Field(ge=1, le=MAX_ID)
+    as_of: Day
+    export_from: Country | None = None
+    destination: Country | None = None
     end_user: str | None = Field(default=None, max_length=300)
     end_user_type: EndUserType = EndUserType.UNKNOWN
     end_use: EndUse = EndUse.UNKNOWN
@@ -97,9 +126,9 @@ class AssessmentIn(Body):
 
 class AmendmentIn(Body):
     changes: dict[str, str] = Field(min_length=1)
-    on: date
+    on: Day
 
 
 class AmendmentDecisionIn(Body):
-    approve: bool
-    on: date
+    approve: StrictBool
+    on: Day

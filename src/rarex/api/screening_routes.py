@@ -6,20 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 from sqlalchemy.orm import Session, sessionmaker
 
+from rarex.api.errors import RESPONSES
+from rarex.api.schemas import MAX_ID, Body, Country, Day, Id
 from rarex.api.security import AppClock, DbSession, clock_of, require
 from rarex.api.uploads import saved_uploads
 from rarex.core.matching import Matcher
 from rarex.core.rulebook import RuleBook
 from rarex.core.screening import PartyQuery, Verdict
-from rarex.io.importers import COUNTRIES
 from rarex.io.screening_inputs import read_parties_csv
 from rarex.reports.screening import change_document, screening_document
 from rarex.services.accounts import Actor
@@ -27,13 +27,13 @@ from rarex.services.lists import ScreenerCache, version_document
 from rarex.services.screening import RunOutcome, ScreeningService
 from rarex.services.screening_jobs import Jobs
 
-router = APIRouter(tags=["screening"])
+router = APIRouter(tags=["screening"], responses=RESPONSES)
 SYNC_LIMIT = 1000  # parties; larger batches go to a background job
 
 
-class PartyToScreen(BaseModel):
+class PartyToScreen(Body):
     name: str = Field(min_length=1, max_length=500)
-    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    country: Country | None = None
     aliases: list[str] = Field(default=[], max_length=50)
     identifiers: list[str] = Field(default=[], max_length=50)
 
@@ -44,28 +44,21 @@ class PartyToScreen(BaseModel):
             raise ValueError("the name is blank")
         return value.strip()
 
-    @field_validator("country")
-    @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        if value is not None and value not in COUNTRIES:
-            raise ValueError(f"not an ISO 3166-1 alpha-2 code: {value!r}")
-        return value
 
-
-class ScreenIn(BaseModel):
+class ScreenIn(Body):
     parties: list[PartyToScreen] = Field(min_length=1, max_length=SYNC_LIMIT)
-    as_of: date | None = None
+    as_of: Day | None = None
 
 
-class DecisionIn(BaseModel):
-    party_id: int
+class DecisionIn(Body):
+    party_id: int = Field(ge=1, le=MAX_ID)
     entry_key: str = Field(min_length=1)
     verdict: Verdict
     reason: str = ""
 
 
-class RescreenIn(BaseModel):
-    as_of: date | None = None
+class RescreenIn(Body):
+    as_of: Day | None = None
 
 
 def screening_for(request: Request, session: Session, actor: Actor) -> ScreeningService:
@@ -107,7 +100,7 @@ def list_freshness(
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("screening:read"))],
-    as_of: date | None = None,
+    as_of: Day | None = None,
 ) -> dict[str, Any]:
     day = as_of or clock.today()
     rows = screening_for(request, session, actor).lists.freshness(day)
@@ -186,7 +179,7 @@ def list_runs(
 
 @router.get("/screening/runs/{run_id}")
 def get_run(
-    run_id: int,
+    run_id: Id,
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("screening:read"))],
@@ -223,7 +216,7 @@ def start_job(
     session: DbSession,
     actor: Annotated[Actor, Depends(require("screening:run"))],
     file: Annotated[UploadFile, File()],
-    as_of: Annotated[date | None, Form()] = None,
+    as_of: Annotated[Day | None, Form()] = None,
 ) -> dict[str, Any]:
     """Screen a CSV of parties in the background; poll the job for progress."""
     with _upload(file) as path:

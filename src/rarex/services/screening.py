@@ -137,7 +137,10 @@ class ScreeningService:
         rows = self.session.scalars(
             select(Party).where(Party.org_id == self.actor.org_id).order_by(Party.id)
         )
-        return {(p.name, p.country): p for p in rows}
+        known: dict[tuple[str, str | None], Party] = {}
+        for party in rows:  # the first of any same-named records made before they were refused
+            known.setdefault((party.name, party.country), party)
+        return known
 
     def _decisions(self, party_ids: Sequence[int]) -> dict[int, dict[str, Decision]]:
         found: dict[int, dict[str, Decision]] = {}
@@ -341,31 +344,33 @@ class ScreeningService:
                 select(Party).where(Party.id.in_(latest.keys())).order_by(Party.id)
             )
         )
-        queries = [
-            PartyQuery(
-                p.name,
-                p.country,
-                frozenset(p.identifiers.get("ids", [])),
-                tuple(p.identifiers.get("aliases", [])),
-            )
-            for p in parties
-        ]
+        queries = list(
+            {
+                (p.name, p.country): PartyQuery(
+                    p.name,
+                    p.country,
+                    frozenset(p.identifiers.get("ids", [])),
+                    tuple(p.identifiers.get("aliases", [])),
+                )
+                for p in parties
+            }.values()
+        )
         if not queries:
             raise Invalid("nothing_to_rescreen", "no party has been screened yet")
         outcome = self.screen(queries, as_of, trigger="rescreen", progress=progress)
         changes: list[Change] = []
         for party, screening in outcome.results:
             doc = screening_document(screening)
-            before = latest[party.id]
+            before = latest.get(party.id)
             changes.extend(
                 changes_between(
                     party.name,
-                    _records([*before.hits, *before.inactive]),
+                    _records([*before.hits, *before.inactive]) if before else [],
                     _records([*doc["hits"], *doc["not_in_force"]]),
                     party.id,
                 )
             )
-        return RescreenReport(outcome.run, len(parties), changes)
+        return RescreenReport(outcome.run, len(queries), changes)
 
 
 def application_screening(

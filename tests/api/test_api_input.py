@@ -1,0 +1,115 @@
+"""The API refuses what its schema does not allow, bounds every id and list, declares its
+errors, and stays whole when parties repeat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.test_api import APPLICATION, auth, create
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/datasets/99999999999999999999",
+        "/api/datasets/9223372036854775808",
+        "/api/assessments/2147483648",
+        "/api/applications/99999999999999999999",
+        "/api/applications/0",
+        "/api/screening/runs/-1",
+    ],
+)
+def test_an_id_out_of_range_is_refused_not_a_server_error(
+    client: TestClient, tokens: dict[str, str], path: str
+) -> None:
+    response = client.get(path, headers=auth(tokens["viewer"]))
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"destination": "AA"}, "destination"),
+        ({"destination": "de"}, "destination"),
+        ({"watch_listed": 0}, "watch_listed"),
+        ({"watch_listed": "no"}, "watch_listed"),
+    ],
+)
+def test_an_application_with_a_value_the_schema_does_not_allow_is_refused(
+    client: TestClient, tokens: dict[str, str], change: dict[str, Any], field: str
+) -> None:
+    response = client.post(
+        "/api/applications", json={**APPLICATION, **change}, headers=auth(tokens["applicant"])
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == field
+
+
+@pytest.mark.parametrize("as_of", ["0", "1700000000", "2026-1-5", "05.01.2026", "2026-02-30"])
+def test_a_day_is_only_yyyy_mm_dd(client: TestClient, tokens: dict[str, str], as_of: str) -> None:
+    for path in ("/api/rules", "/api/applications/deadlines", "/api/screening/lists"):
+        response = client.get(path, params={"as_of": as_of}, headers=auth(tokens["viewer"]))
+        assert response.status_code == 422, (path, response.text)
+    application = create(client, tokens["applicant"])
+    moved = client.post(
+        f"/api/applications/{application['id']}/transitions",
+        json={"action": "submit", "on": 0},
+        headers=auth(tokens["applicant"]),
+    )
+    assert moved.status_code == 422
+    assert moved.json()["error"]["field"] == "on"
+
+
+def test_the_openapi_document_declares_the_errors(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    assert "ErrorBody" in document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            declared = set(operation["responses"])
+            missing = {"401", "403", "404", "409", "413", "422"} - declared
+            assert not missing, f"{method.upper()} {path} does not declare {sorted(missing)}"
+
+
+def test_a_repeated_party_is_a_conflict_and_rescreening_stays_whole(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    party = {"name": "Nova Tech Systems", "country": "US"}
+    analyst = auth(tokens["analyst"])
+    first = client.post("/api/parties", json=party, headers=analyst)
+    assert first.status_code == 201, first.text
+    screened = client.post(
+        "/api/screening/runs", json={"parties": [party], "as_of": "2026-01-05"}, headers=analyst
+    )
+    assert screened.status_code == 201, screened.text
+    again = client.post("/api/parties", json=party, headers=analyst)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "duplicate_party"
+    assert f"party {first.json()['id']}" in again.json()["error"]["message"]
+    rescreened = client.post("/api/screening/rescreen", json={}, headers=analyst)
+    assert rescreened.status_code == 200, rescreened.text
+    listed = client.get("/api/parties", headers=analyst).json()
+    assert [p["name"] for p in listed].count("Nova Tech Systems") == 1
+
+
+def test_lists_are_paginated_with_a_next_link(client: TestClient, tokens: dict[str, str]) -> None:
+    analyst = auth(tokens["analyst"])
+    for number in range(5):
+        response = client.post("/api/parties", json={"name": f"Party {number}"}, headers=analyst)
+        assert response.status_code == 201
+    seen: list[str] = []
+    url = "/api/parties?limit=2"
+    while url:
+        response = client.get(url, headers=analyst)
+        assert response.status_code == 200
+        page = response.json()
+        assert len(page) <= 2
+        seen += [p["name"] for p in page]
+        link = response.headers.get("link", "")
+        url = link[1 : link.index(">")] if link else ""
+    assert seen == [f"Party {n}" for n in range(5)]
+    too_many = client.get("/api/parties?limit=100000", headers=analyst)
+    assert too_many.status_code == 422

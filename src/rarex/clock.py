@@ -7,21 +7,29 @@ so that records made on the pinned day still come in order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 
+def system_time() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True)
 class Clock:
-    """The day every answer is given for and the time records are stamped with."""
+    """The day every answer is given for and the time records are stamped with.
+
+    ``source`` is where the time comes from: the system clock, or a test's own."""
 
     pinned: date | None = None
+    source: Callable[[], datetime] = system_time
 
     def today(self) -> date:
-        return self.pinned if self.pinned is not None else date.today()
+        return self.pinned if self.pinned is not None else self.source().astimezone().date()
 
     def now(self) -> datetime:
-        real = datetime.now(UTC)
+        real = self.source()
         if self.pinned is None:
             return real
         return datetime.combine(self.pinned, real.timetz())

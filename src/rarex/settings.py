@@ -33,6 +33,16 @@ class Settings(BaseSettings):
         default=25 * 1024 * 1024, description="Largest request body the server accepts."
     )
     session_hours: int = Field(default=12, description="How long a login session lasts.")
+    behind_tls: bool = Field(
+        default=False,
+        description="The server is reached over HTTPS (directly or through a proxy): session "
+        "cookies are Secure and responses carry HSTS.",
+    )
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="Comma-separated addresses of proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto headers `rarex serve` trusts.",
+    )
     today: date | None = Field(
         default=None,
         description="Pin the day answers are given for (YYYY-MM-DD), for demos and tests. "

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 
 from rarex import __version__
 from rarex.api import errors, routes, screening_routes
+from rarex.api.docs import install_docs
+from rarex.api.middleware import BodyLimit, SecurityHeaders
 from rarex.api.security import Sessions
+from rarex.clock import Clock
 from rarex.core.matchers import matcher_for
 from rarex.core.rulebook import RuleBook
 from rarex.core.workdays import WorkdayCalendar
@@ -27,62 +28,9 @@ from rarex.web import pages
 
 MIN_SECRET = 32
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
 
 class ConfigurationError(RuntimeError):
     pass
-
-
-class BodyLimit:
-    """Refuse request bodies larger than ``limit`` bytes with 413, before they are read."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _too_large(send, self.limit)
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
-                raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await _too_large(send, self.limit)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-async def _too_large(send: Send, limit: int) -> None:
-    payload = json.dumps(errors.body("too_large", f"the request body exceeds {limit} bytes"))
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload.encode()})
 
 
 def create_app(
@@ -91,6 +39,7 @@ def create_app(
     demo: bool = False,
     rulebook: RuleBook | None = None,
     calendar: WorkdayCalendar | None = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     if secret is None:
@@ -110,13 +59,16 @@ def create_app(
         engine.dispose()
 
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="rarex",
         version=__version__,
         lifespan=lifespan,
         description="China's export controls on rare earths and critical minerals: "
         "rules, assessments, licence applications and their deadlines.",
     )
-    app.state.clock = settings.clock()
+    app.state.clock = clock or settings.clock()
+    app.state.behind_tls = settings.behind_tls
     app.state.session_factory = session_factory(engine)
     app.state.engine = engine
     app.state.rulebook = rulebook or load_rules(settings.rules_dir).rulebook
@@ -132,5 +84,7 @@ def create_app(
     app.include_router(routes.router, prefix="/api")
     app.include_router(screening_routes.router, prefix="/api")
     pages.install(app)
+    install_docs(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders, behind_tls=settings.behind_tls)  # outermost: on 413 too
     return app

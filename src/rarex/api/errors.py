@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rarex.core.rulebook import UnknownReference
 from rarex.io.importers import InputInvalid
 from rarex.services.errors import Conflict, Forbidden, Invalid, NotFoundError, ServiceError
+from rarex.services.sessions import LoginThrottled
 
 STATUS: dict[type[ServiceError], int] = {
     Forbidden: 403,
@@ -34,6 +35,7 @@ class CsrfRefused(ServiceError):
 
 STATUS[Unauthorised] = 401
 STATUS[CsrfRefused] = 403
+STATUS[LoginThrottled] = 429
 
 
 class ErrorDetail(BaseModel):
@@ -73,7 +75,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service(_: Request, exc: ServiceError) -> JSONResponse:
         status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 400)
-        return JSONResponse(body(exc.code, exc.message, exc.field), status_code=status)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, LoginThrottled) else None
+        return JSONResponse(
+            body(exc.code, exc.message, exc.field), status_code=status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -6,13 +6,15 @@ import csv
 import io
 import json
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
-from rarex.api.errors import RESPONSES, Unauthorised
+from rarex.api.errors import RESPONSES, ErrorBody
+from rarex.api.errors import body as error_body
 from rarex.api.pages import Page, page_of, paginated
 from rarex.api.schemas import (
     AmendmentDecisionIn,
@@ -36,16 +38,16 @@ from rarex.api.security import (
     DbSession,
     caller,
     clock_of,
-    end_session,
+    log_in,
+    log_out,
     require,
-    start_session,
 )
 from rarex.cli.render import measure_json
 from rarex.core.licences import Draw, LicenceTerms
 from rarex.core.rulebook import RuleBook
 from rarex.core.verdict import Shipment
 from rarex.core.vocab import Status
-from rarex.core.workflow import Document
+from rarex.core.workflow import AppState, Document
 from rarex.io.storage.tables import Application, Party, User
 from rarex.reports.render import render_document
 from rarex.services import accounts
@@ -55,7 +57,8 @@ from rarex.services.accounts import Actor
 from rarex.services.applications import ApplicationService, NewApplication, NewItem, snapshot
 from rarex.services.datasets import DatasetService
 from rarex.services.errors import Invalid
-from rarex.services.screening import ScreeningService, application_screening
+from rarex.services.screening import ScreeningService, applications_screening
+from rarex.services.sessions import LoginThrottled
 
 router = APIRouter(responses=RESPONSES)
 
@@ -86,34 +89,48 @@ def _apps(request: Request, session: DbSession, actor: Actor) -> ApplicationServ
 
 
 def _application(app: Application, svc: ApplicationService) -> dict[str, Any]:
-    deadline = svc.deadline(app)
-    return {
-        "id": app.id,
-        **snapshot(app),
-        "submitted_on": app.submitted_on,
-        "decided_on": app.decided_on,
-        "deadline": {
-            "due": deadline.due,
-            "provisional": deadline.provisional,
-            "reason": deadline.reason,
-            "paused_working_days": deadline.paused_working_days,
-        },
-        "items": [
-            {
-                "part_id": i.part_id,
-                "description": i.description,
-                "control_code": i.control_code,
-                "quantity": str(i.quantity),
-                "value": str(i.value),
-            }
-            for i in svc.items(app.id)
-        ],
-        "documents": [
-            {"id": d.id, "kind": d.kind, "filename": d.filename, "sha256": d.sha256, "size": d.size}
-            for d in svc.apps.documents(app.id)
-        ],
-        "screening": application_screening(svc.session, app.org_id, app.id),
-    }
+    return _applications([app], svc)[0]
+
+
+def _applications(apps: Sequence[Application], svc: ApplicationService) -> list[dict[str, Any]]:
+    """The documents of many applications, in a fixed number of queries."""
+    screenings = applications_screening(svc.session, svc.actor.org_id, [a.id for a in apps])
+    return [
+        {
+            "id": d.app.id,
+            **snapshot(d.app),
+            "submitted_on": d.app.submitted_on,
+            "decided_on": d.app.decided_on,
+            "deadline": {
+                "due": d.deadline.due,
+                "provisional": d.deadline.provisional,
+                "reason": d.deadline.reason,
+                "paused_working_days": d.deadline.paused_working_days,
+            },
+            "items": [
+                {
+                    "part_id": i.part_id,
+                    "description": i.description,
+                    "control_code": i.control_code,
+                    "quantity": str(i.quantity),
+                    "value": str(i.value),
+                }
+                for i in d.items
+            ],
+            "documents": [
+                {
+                    "id": doc.id,
+                    "kind": doc.kind,
+                    "filename": doc.filename,
+                    "sha256": doc.sha256,
+                    "size": doc.size,
+                }
+                for doc in d.documents
+            ],
+            "screening": screenings[d.app.id],
+        }
+        for d in svc.details(apps)
+    ]
 
 
 # ------------------------------------------------------------------ health and accounts
@@ -124,19 +141,46 @@ def health(request: Request) -> dict[str, str]:
     return {"status": "ok", "rulebook_sha256": _rulebook(request).sha256}
 
 
-@router.post("/auth/login", tags=["accounts"])
-def login(body: Login, request: Request, response: Response, session: DbSession) -> dict[str, Any]:
-    user = accounts.authenticate(session, body.email, body.password)
-    if user is None:
-        raise Unauthorised("invalid_credentials", "wrong e-mail or password")
-    csrf = start_session(request, response, user.id)
-    return {"email": user.email, "role": user.role, "csrf_token": csrf}
+@router.post(
+    "/auth/login",
+    tags=["accounts"],
+    responses={429: {"model": ErrorBody, "description": "Too many failed logins; wait"}},
+)
+def login(body: Login, request: Request, response: Response, session: DbSession) -> Any:
+    """Start a browser session (an HttpOnly cookie). Writes with the cookie send the returned
+    ``csrf_token`` as the ``X-CSRF-Token`` header; no cookie holds it."""
+    # a refusal is answered, not raised, so that the attempt and its audit event are kept
+    try:
+        login = log_in(request, response, session, body.email, body.password)
+    except LoginThrottled as exc:
+        return JSONResponse(
+            error_body(exc.code, exc.message),
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+    if login is None:
+        return JSONResponse(
+            error_body("invalid_credentials", "wrong e-mail or password"), status_code=401
+        )
+    return {
+        "email": login.user.email,
+        "role": login.user.role,
+        "csrf_token": login.csrf,
+        "expires_at": login.expires_at.isoformat(),
+    }
 
 
 @router.post("/auth/logout", tags=["accounts"])
-def logout(response: Response, who: Annotated[Caller, Depends(caller)]) -> dict[str, str]:
-    end_session(response)
-    return {"status": "logged out"}
+def logout(
+    request: Request,
+    response: Response,
+    session: DbSession,
+    who: Annotated[Caller, Depends(caller)],
+    everywhere: bool = False,
+) -> dict[str, Any]:
+    """End this session; with ``everywhere=true``, every session of the user."""
+    ended = log_out(request, response, session, everywhere)
+    return {"status": "logged out", "sessions_ended": ended}
 
 
 @router.post("/auth/tokens", tags=["accounts"], status_code=201)
@@ -239,9 +283,15 @@ def upload_dataset(
 
 @router.get("/datasets", tags=["assessments"])
 def list_datasets(
-    clock: AppClock, session: DbSession, actor: Annotated[Actor, Depends(require("data:read"))]
+    clock: AppClock,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require("data:read"))],
+    page: Annotated[Page, Depends(page_of)],
 ) -> list[dict[str, Any]]:
-    return [
+    versions = DatasetService(session, actor, clock.now).page(page.after, page.limit)
+    rows = [
         {
             "id": v.id,
             "name": v.name,
@@ -251,8 +301,9 @@ def list_datasets(
             "edges": v.edge_count,
             "created_at": v.created_at,
         }
-        for v in DatasetService(session, actor, clock.now).versions()
+        for v in versions
     ]
+    return paginated(request, response, page, rows)
 
 
 @router.get("/datasets/{version_id}", tags=["assessments"])
@@ -408,10 +459,13 @@ def list_applications(
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("applications:read"))],
-    state: str | None = None,
+    page: Annotated[Page, Depends(page_of)],
+    response: Response,
+    state: AppState | None = None,
 ) -> list[dict[str, Any]]:
     svc = _apps(request, session, actor)
-    return [_application(a, svc) for a in svc.apps.list([state] if state else None)]
+    apps = svc.apps.page(page.after, page.limit, [state.value] if state else None)
+    return paginated(request, response, page, _applications(apps, svc))
 
 
 @router.get("/applications/deadlines", tags=["applications"])

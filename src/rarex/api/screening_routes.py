@@ -9,11 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from pydantic import Field, field_validator
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.api.errors import RESPONSES
+from rarex.api.pages import Page, newest_first_page_of, paginated
 from rarex.api.schemas import MAX_ID, Body, Country, Day, Id
 from rarex.api.security import AppClock, DbSession, clock_of, require
 from rarex.api.uploads import saved_uploads
@@ -158,10 +159,14 @@ def screen_parties(
 @router.get("/screening/runs")
 def list_runs(
     request: Request,
+    response: Response,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("screening:read"))],
+    page: Annotated[Page, Depends(newest_first_page_of)],
 ) -> list[dict[str, Any]]:
-    return [
+    """Stored runs, the newest first."""
+    runs = screening_for(request, session, actor).runs(page.limit, before=page.at)
+    rows = [
         {
             "run_id": r.id,
             "as_of": r.as_of.isoformat(),
@@ -173,8 +178,9 @@ def list_runs(
             "open_hits": r.open_hits,
             "created_at": r.created_at.isoformat(),
         }
-        for r in screening_for(request, session, actor).runs()
+        for r in runs
     ]
+    return paginated(request, response, page, rows, key="run_id")
 
 
 @router.get("/screening/runs/{run_id}")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from datetime import timedelta
+from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -18,11 +19,12 @@ from rarex.core.workflow import Role
 from rarex.io.storage.db import unit_of_work
 from rarex.io.storage.tables import User
 from rarex.services import accounts
+from rarex.services import sessions as sessions_service
 from rarex.services.accounts import Actor, actor_of
 from rarex.services.errors import Forbidden
+from rarex.services.sessions import Login
 
 SESSION_COOKIE = "rarex_session"
-CSRF_COOKIE = "rarex_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -68,22 +70,22 @@ class Caller:
 
 
 class Sessions:
-    """Signs and reads session cookies."""
+    """Signs the session cookie's token (a forged cookie is refused before any lookup) and
+    knows how long a session lasts. The sessions themselves live in the database."""
 
     def __init__(self, secret: str, max_age_seconds: int) -> None:
         self._serializer = URLSafeTimedSerializer(secret, salt="rarex-session")
         self.max_age = max_age_seconds
 
-    def issue(self, user_id: int) -> tuple[str, str]:
-        csrf = secrets.token_urlsafe(24)
-        return self._serializer.dumps({"uid": user_id, "csrf": csrf}), csrf
+    def sign(self, token: str) -> str:
+        return self._serializer.dumps(token)
 
-    def read(self, cookie: str) -> dict[str, Any] | None:
+    def token(self, cookie: str) -> str | None:
         try:
             data = self._serializer.loads(cookie, max_age=self.max_age)
         except BadSignature:
             return None
-        return data if isinstance(data, dict) else None
+        return data if isinstance(data, str) else None
 
 
 def db_session(request: Request) -> Iterator[Session]:
@@ -99,33 +101,68 @@ def db_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(db_session, scope="function", max_concurrency=10)]
 
 
-def start_session(request: Request, response: Response, user_id: int) -> str:
-    """Set the session and CSRF cookies for ``user_id``; returns the CSRF token."""
+def client_address(request: Request) -> str:
+    """The caller's address (behind a trusted proxy, the one it forwarded)."""
+    return request.client.host if request.client else "unknown"
+
+
+def log_in(
+    request: Request, response: Response, session: Session, email: str, password: str
+) -> Login | None:
+    """Check the password (throttled) and, if right, start a session and set its cookie."""
     sessions: Sessions = request.app.state.sessions
-    cookie, csrf = sessions.issue(user_id)
-    secure = request.url.scheme == "https"
-    for name, value, httponly in ((SESSION_COOKIE, cookie, True), (CSRF_COOKIE, csrf, False)):
+    login = sessions_service.log_in(
+        session,
+        email,
+        password,
+        client_address(request),
+        clock_of(request).now(),
+        timedelta(seconds=sessions.max_age),
+    )
+    if login is not None:
         response.set_cookie(
-            name, value, httponly=httponly, samesite="lax", secure=secure, max_age=sessions.max_age
+            SESSION_COOKIE,
+            sessions.sign(login.token),
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https" or request.app.state.behind_tls,
+            max_age=sessions.max_age,
         )
-    return csrf
+    return login
 
 
-def end_session(response: Response) -> None:
+def _cookie_token(request: Request) -> str | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    sessions: Sessions = request.app.state.sessions
+    return sessions.token(cookie) if cookie else None
+
+
+def log_out(request: Request, response: Response, session: Session, everywhere: bool) -> int:
+    """End this session (or every session of its user) and clear the cookie."""
+    token = _cookie_token(request)
+    now = clock_of(request).now()
+    ended = 0
+    if token is not None:
+        found = sessions_service.session_of(session, token, now)
+        if everywhere and found is not None:
+            ended = sessions_service.end_all_sessions(session, found[0].id, now)
+        else:
+            sessions_service.end_session(session, token, now)
+            ended = 1
     response.delete_cookie(SESSION_COOKIE)
-    response.delete_cookie(CSRF_COOKIE)
+    return ended
 
 
 def session_user(request: Request, session: Session) -> tuple[User, str] | None:
     """The active user of the request's session cookie and the session's CSRF token."""
-    cookie = request.cookies.get(SESSION_COOKIE)
-    data = request.app.state.sessions.read(cookie) if cookie else None
-    if data is None:
+    token = _cookie_token(request)
+    if token is None:
         return None
-    user = session.get(User, data.get("uid"))
-    if user is None or not user.active:
+    found = sessions_service.session_of(session, token, clock_of(request).now())
+    if found is None:
         return None
-    return user, str(data.get("csrf", ""))
+    user, row = found
+    return user, row.csrf
 
 
 def csrf_matches(sent: str, expected: str) -> bool:

@@ -199,7 +199,14 @@ def serve_command(
     except ConfigurationError as exc:
         c.err.print(f"Error: {exc}", style="bold red")
         raise typer.Exit(2) from None
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=True,
+        forwarded_allow_ips=c.settings.trusted_proxies,
+    )
 
 
 def serve_demo(c: Context, host: str, port: int, database_file: str) -> None:

@@ -83,6 +83,16 @@ class NewItem:
     value: Decimal
 
 
+@dataclass(frozen=True)
+class Details:
+    """An application with what its document shows."""
+
+    app: Application
+    deadline: Deadline
+    items: Sequence[ApplicationItem]
+    documents: Sequence[DocumentRow]
+
+
 def snapshot(app: Application) -> dict[str, Any]:
     """The audited view of an application."""
     return {
@@ -511,8 +521,20 @@ class ApplicationService:
             select(ApplicationItem).where(ApplicationItem.application_id == application_id)
         ).all()
 
-    def deadline(self, app: Application) -> Deadline:
-        pauses = [Pause(p.start, p.end, p.reason) for p in self.apps.pauses(app.id)]
+    def details(self, apps: Sequence[Application]) -> list[Details]:
+        """Each application with its deadline, items and documents, in four queries."""
+        ids = [a.id for a in apps]
+        pauses = self.apps.children(ClockPause, ids)
+        items = self.apps.children(ApplicationItem, ids)
+        documents = self.apps.children(DocumentRow, ids)
+        return [
+            Details(a, self.deadline(a, pauses[a.id]), items[a.id], documents[a.id]) for a in apps
+        ]
+
+    def deadline(self, app: Application, stored: Sequence[ClockPause] | None = None) -> Deadline:
+        """The statutory deadline (``stored``: the pauses, if already loaded)."""
+        rows = self.apps.pauses(app.id) if stored is None else stored
+        pauses = [Pause(p.start, p.end, p.reason) for p in rows]
         if app.state in (AppState.DRAFT.value, AppState.SUBMITTED.value):
             return review_deadline(self.calendar, None)
         if app.state in (AppState.APPROVED.value, AppState.DENIED.value, AppState.WITHDRAWN.value):

@@ -121,6 +121,15 @@ class DatasetService:
             .order_by(DatasetVersion.name, DatasetVersion.version)
         ).all()
 
+    def page(self, after: int, limit: int) -> Sequence[DatasetVersion]:
+        """At most ``limit`` versions with ids above ``after``, in id order."""
+        return self.session.scalars(
+            select(DatasetVersion)
+            .where(DatasetVersion.org_id == self.actor.org_id, DatasetVersion.id > after)
+            .order_by(DatasetVersion.id)
+            .limit(limit)
+        ).all()
+
     def version(self, version_id: int) -> DatasetVersion:
         row = self.session.scalar(
             select(DatasetVersion).where(

@@ -255,15 +255,12 @@ class ScreeningService:
         ).all()
         return run, [(p, r) for p, r in rows]
 
-    def runs(self, limit: int = 50) -> list[ScreeningRun]:
-        return list(
-            self.session.scalars(
-                select(ScreeningRun)
-                .where(ScreeningRun.org_id == self.actor.org_id)
-                .order_by(ScreeningRun.id.desc())
-                .limit(limit)
-            )
-        )
+    def runs(self, limit: int = 50, before: int | None = None) -> list[ScreeningRun]:
+        """The newest runs first (below the id ``before``, if given)."""
+        query = select(ScreeningRun).where(ScreeningRun.org_id == self.actor.org_id)
+        if before is not None:
+            query = query.where(ScreeningRun.id < before)
+        return list(self.session.scalars(query.order_by(ScreeningRun.id.desc()).limit(limit)))
 
     def latest_results(self) -> dict[int, ScreeningResult]:
         """The newest stored result of every screened party."""
@@ -373,49 +370,59 @@ class ScreeningService:
         return RescreenReport(outcome.run, len(queries), changes)
 
 
-def application_screening(
-    session: Session, org_id: int, application_id: int
-) -> dict[str, Any] | None:
-    """The newest screening of an application's parties, summarised (None: not screened)."""
-    run = session.scalars(
-        select(ScreeningRun)
-        .where(ScreeningRun.org_id == org_id, ScreeningRun.application_id == application_id)
-        .order_by(ScreeningRun.id.desc())
-        .limit(1)
-    ).first()
-    if run is None:
-        return None
+def applications_screening(
+    session: Session, org_id: int, application_ids: Sequence[int]
+) -> dict[int, dict[str, Any] | None]:
+    """The newest screening of each application's parties, in three queries for any number."""
+    found: dict[int, dict[str, Any] | None] = dict.fromkeys(application_ids)
+    if not application_ids:
+        return found
+    newest = (
+        select(func.max(ScreeningRun.id))
+        .where(ScreeningRun.org_id == org_id, ScreeningRun.application_id.in_(application_ids))
+        .group_by(ScreeningRun.application_id)
+    )
+    runs = {
+        r.id: r for r in session.scalars(select(ScreeningRun).where(ScreeningRun.id.in_(newest)))
+    }
+    parties: dict[int, list[dict[str, Any]]] = {run_id: [] for run_id in runs}
     rows = session.execute(
         select(Party, ScreeningResult)
         .join(ScreeningResult, ScreeningResult.party_id == Party.id)
-        .where(ScreeningResult.run_id == run.id)
+        .where(ScreeningResult.run_id.in_(list(runs)))
         .order_by(ScreeningResult.id)
     ).all()
+    for party, result in rows:
+        parties[result.run_id].append(_party_summary(party, result))
+    for run in runs.values():
+        assert run.application_id is not None
+        found[run.application_id] = {
+            "run_id": run.id,
+            "as_of": run.as_of.isoformat(),
+            "matcher": run.matcher,
+            "list_versions": run.list_versions,
+            "open_hits": run.open_hits,
+            "parties": parties[run.id],
+        }
+    return found
+
+
+def _party_summary(party: Party, result: ScreeningResult) -> dict[str, Any]:
     return {
-        "run_id": run.id,
-        "as_of": run.as_of.isoformat(),
-        "matcher": run.matcher,
-        "list_versions": run.list_versions,
-        "open_hits": run.open_hits,
-        "parties": [
+        "party_id": party.id,
+        "name": party.name,
+        "open_hits": result.open_hits,
+        "hits": [
             {
-                "party_id": party.id,
-                "name": party.name,
-                "open_hits": result.open_hits,
-                "hits": [
-                    {
-                        "list": h["list"],
-                        "limb": h["limb"],
-                        "listed_name": h["listed_name"],
-                        "listing_status": h["listing_status"],
-                        "score": h["score"],
-                        "suppressed": h["suppressed"],
-                        "entry_key": h["entry_key"],
-                    }
-                    for h in result.hits
-                ],
-                "ownership": result.ownership,
+                "list": h["list"],
+                "limb": h["limb"],
+                "listed_name": h["listed_name"],
+                "listing_status": h["listing_status"],
+                "score": h["score"],
+                "suppressed": h["suppressed"],
+                "entry_key": h["entry_key"],
             }
-            for party, result in rows
+            for h in result.hits
         ],
+        "ownership": result.ownership,
     }

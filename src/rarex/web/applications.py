@@ -17,7 +17,7 @@ from rarex.core.workflow import Action, AppState, PauseReason, allowed_actions
 from rarex.io.storage.tables import Application
 from rarex.services.applications import ApplicationService
 from rarex.services.errors import ServiceError
-from rarex.services.screening import application_screening
+from rarex.services.screening import applications_screening
 from rarex.web.base import PageRoute, Viewer, check_csrf, need, page, rulebook_of
 
 router = APIRouter(route_class=PageRoute)
@@ -84,8 +84,10 @@ def _board(
     today = clock_of(request).today()
     may_move = who.may("applications:transition")
     cards = []
-    for app in svc.apps.list():
-        deadline = svc.deadline(app)
+    apps = svc.apps.list()
+    screenings = applications_screening(svc.session, who.actor.org_id, [a.id for a in apps])
+    for details in svc.details(apps):
+        app, deadline = details.app, details.deadline
         actions = allowed_actions(AppState(app.state), [who.actor.role]) if may_move else []
         cards.append(
             Card(
@@ -93,7 +95,7 @@ def _board(
                 deadline,
                 deadline.days_left(today, svc.calendar),
                 tuple(actions),
-                application_screening(svc.session, app.org_id, app.id),
+                screenings[app.id],
             )
         )
     columns = [

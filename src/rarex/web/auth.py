@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from rarex.api.security import DbSession, csrf_matches, end_session, start_session
-from rarex.services import accounts
+from rarex.api.security import DbSession, csrf_matches, log_in, log_out
+from rarex.services.sessions import LoginThrottled
 from rarex.web.base import PageRoute, Viewer, check_csrf, page, viewer
 
 router = APIRouter(route_class=PageRoute)
@@ -55,21 +55,27 @@ def login(
     target = safe_next(next)
     if not csrf_matches(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE, "")):
         return _login_form(request, target, "The form had expired; please try again.", 403)
-    user = accounts.authenticate(session, email, password)
-    if user is None:
-        return _login_form(request, target, "Wrong e-mail or password.", 401)
     response = RedirectResponse(target, status_code=303)
-    start_session(request, response, user.id)
+    try:
+        login = log_in(request, response, session, email, password)
+    except LoginThrottled as exc:
+        return _login_form(request, target, f"Too many failed logins: {exc.message}.", 429)
+    if login is None:
+        return _login_form(request, target, "Wrong e-mail or password.", 401)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
 
 @router.post("/logout")
 def logout(
+    request: Request,
+    session: DbSession,
     who: Annotated[Viewer, Depends(viewer)],
     csrf_token: Annotated[str, Form(max_length=100)] = "",
+    everywhere: Annotated[bool, Form()] = False,
 ) -> Response:
+    """Log out of this session, or (``everywhere``) of every session of the user."""
     check_csrf(who, csrf_token)
     response = RedirectResponse("/login", status_code=303)
-    end_session(response)
+    log_out(request, response, session, everywhere)
     return response

@@ -3,9 +3,10 @@ organisation. Domain rules live in ``rarex.core``, orchestration in ``rarex.serv
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from rarex.core.audit import GENESIS, Event, StoredEvent, chain_hash
 from rarex.io.storage.tables import (
     Application,
+    ApplicationItem,
     AuditEvent,
     ClockPause,
     DocumentRow,
@@ -46,6 +48,9 @@ def users_of(session: Session, org_id: int) -> Sequence[User]:
     return session.scalars(select(User).where(User.org_id == org_id).order_by(User.id)).all()
 
 
+ChildRow = TypeVar("ChildRow", ClockPause, ApplicationItem, DocumentRow)
+
+
 class Applications:
     def __init__(self, session: Session, org_id: int) -> None:
         self.session = session
@@ -73,6 +78,29 @@ class Applications:
         if states:
             query = query.where(Application.state.in_(states))
         return self.session.scalars(query.order_by(Application.id)).all()
+
+    def page(
+        self, after: int, limit: int, states: Sequence[str] | None = None
+    ) -> Sequence[Application]:
+        """At most ``limit`` applications with ids above ``after``, in id order."""
+        query = select(Application).where(Application.org_id == self.org_id, Application.id > after)
+        if states:
+            query = query.where(Application.state.in_(states))
+        return self.session.scalars(query.order_by(Application.id).limit(limit)).all()
+
+    def children(
+        self, table: type[ChildRow], application_ids: Sequence[int]
+    ) -> dict[int, builtins.list[ChildRow]]:
+        """The rows of ``table`` (pauses, items, documents) of many applications at once, by
+        application, in id order. The ids must be this organisation's (as ``page`` gives)."""
+        found: dict[int, builtins.list[ChildRow]] = {i: [] for i in application_ids}
+        if application_ids:
+            rows = self.session.scalars(
+                select(table).where(table.application_id.in_(application_ids)).order_by(table.id)
+            )
+            for row in rows:
+                found[row.application_id].append(row)
+        return found
 
     def pauses(self, application_id: int) -> Sequence[ClockPause]:
         return self.session.scalars(

@@ -20,7 +20,8 @@ from rarex.core.workdays import WorkdayCalendar
 from rarex.io.cn_calendar import ChinaCalendar
 from rarex.io.rule_loader import load_rules
 from rarex.io.script import ChineseScript
-from rarex.io.storage.db import make_engine, session_factory
+from rarex.io.storage.db import make_engine, session_factory, unit_of_work
+from rarex.services.applications import refresh_due_dates
 from rarex.services.lists import ScreenerCache
 from rarex.services.screening_jobs import Jobs
 from rarex.settings import Settings
@@ -54,6 +55,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        with unit_of_work(application.state.session_factory) as session:
+            refresh_due_dates(session, application.state.calendar)
         yield
         application.state.screening_jobs.shutdown()
         engine.dispose()

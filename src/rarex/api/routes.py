@@ -15,8 +15,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
 from rarex.api.errors import RESPONSES, ErrorBody
 from rarex.api.errors import body as error_body
-from rarex.api.pages import Page, page_of, paginated
+from rarex.api.pages import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of, paginated
 from rarex.api.schemas import (
+    MAX_ID,
     AmendmentDecisionIn,
     AmendmentIn,
     ApplicationEdit,
@@ -472,13 +473,18 @@ def list_applications(
 def deadlines(
     clock: AppClock,
     request: Request,
+    response: Response,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("applications:read"))],
     within: Annotated[int, Query(ge=0, le=365)] = 10,
     as_of: Day | None = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> list[dict[str, Any]]:
+    """Open applications overdue or due within ``within`` working days, the most urgent first
+    (``?offset=&limit=`` pages through them)."""
     svc = _apps(request, session, actor)
-    return [
+    rows = [
         {
             "id": a.id,
             "reference": a.reference,
@@ -488,8 +494,12 @@ def deadlines(
             "overdue": left < 0,
             "reason": d.reason,
         }
-        for a, d, left in svc.due(as_of or clock.today(), within)
+        for a, d, left in svc.due(as_of or clock.today(), within, offset, limit)
     ]
+    if len(rows) == limit:
+        following = request.url.include_query_params(offset=offset + limit, limit=limit)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return rows
 
 
 @router.get("/applications/{application_id}", tags=["applications"])

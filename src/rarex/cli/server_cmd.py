@@ -15,7 +15,7 @@ from rarex.io.storage.db import database, unit_of_work, upgrade
 from rarex.io.storage.tables import Organisation, User
 from rarex.services import accounts, audit
 from rarex.services.accounts import Actor
-from rarex.services.applications import ApplicationService
+from rarex.services.applications import ApplicationService, refresh_due_dates
 from rarex.services.errors import ServiceError
 
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
@@ -29,6 +29,8 @@ def db_upgrade(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """Create or migrate the schema to the latest version (RAREX_DATABASE_URL)."""
     c = Context.of(ctx, None)
     upgrade(c.settings.database_url)
+    with database(c.settings.database_url) as factory, unit_of_work(factory) as session:
+        refresh_due_dates(session, ChinaCalendar())
     if fmt is OutputFormat.JSON:
         emit_json({"status": "up to date"})
     else:

@@ -32,6 +32,7 @@ from rarex.core.workdays import (
     Deadline,
     Pause,
     WorkdayCalendar,
+    add_workdays,
     review_deadline,
 )
 from rarex.core.workflow import (
@@ -168,6 +169,12 @@ class ApplicationService:
         app.updated_at = self.now()
         flag_modified(app, "updated_at")
 
+    def _refresh_due(self, app: Application) -> None:
+        """Keep the stored due date that "due within N working days" queries by."""
+        deadline = self.deadline(app)
+        app.due_on = deadline.due
+        app.due_provisional = deadline.provisional
+
     def _flush(self) -> None:
         try:
             self.session.flush()
@@ -235,6 +242,7 @@ class ApplicationService:
         for name, value in changes.items():
             setattr(app, name, value)
         self._touch(app)
+        self._refresh_due(app)
         self._flush()
         self._record("application.edited", app, before)
         return app
@@ -343,6 +351,7 @@ class ApplicationService:
                 pause.end = on
         elif action in (Action.APPROVE, Action.DENY, Action.WITHDRAW):
             app.decided_on = on
+        self._refresh_due(app)
         self._flush()
         self._record(
             f"application.{action.value}",
@@ -534,28 +543,21 @@ class ApplicationService:
     def deadline(self, app: Application, stored: Sequence[ClockPause] | None = None) -> Deadline:
         """The statutory deadline (``stored``: the pauses, if already loaded)."""
         rows = self.apps.pauses(app.id) if stored is None else stored
-        pauses = [Pause(p.start, p.end, p.reason) for p in rows]
-        if app.state in (AppState.DRAFT.value, AppState.SUBMITTED.value):
-            return review_deadline(self.calendar, None)
-        if app.state in (AppState.APPROVED.value, AppState.DENIED.value, AppState.WITHDRAWN.value):
-            return Deadline(None, None, 0, False, f"decided ({app.state}) on {app.decided_on}")
-        return review_deadline(
-            self.calendar,
-            app.accepted_on,
-            pauses,
-            watch_listed=app.watch_listed,
-            referred_to_state_council=app.referred_to_state_council,
-        )
+        return _review(self.calendar, app, rows)
 
-    def due(self, today: date, within: int) -> list[tuple[Application, Deadline, int]]:
-        """Open applications that are overdue or due within ``within`` working days."""
+    def due(
+        self, today: date, within: int, offset: int = 0, limit: int | None = None
+    ) -> list[tuple[Application, Deadline, int]]:
+        """Open applications that are overdue or due within ``within`` working days, the most
+        urgent first: one indexed query on the stored due dates, then the page's deadlines."""
+        beyond, _, _ = add_workdays(self.calendar, today, within + 1)
+        apps = self.apps.due_before(beyond, offset, limit)
         out = []
-        for app in self.apps.list():
-            deadline = self.deadline(app)
-            left = deadline.days_left(today, self.calendar)
+        for details in self.details(apps):
+            left = details.deadline.days_left(today, self.calendar)
             if left is not None and left <= within:
-                out.append((app, deadline, left))
-        return sorted(out, key=lambda row: row[2])
+                out.append((details.app, details.deadline, left))
+        return out
 
     def balance_of(self, application_id: int) -> dict[str, Any]:
         app = self.get(application_id)
@@ -581,3 +583,41 @@ def licence_terms(row: LicenceRow) -> LicenceTerms:
         Decimal(row.value),
         tuple(row.end_users),
     )
+
+
+def _review(calendar: WorkdayCalendar, app: Application, rows: Sequence[ClockPause]) -> Deadline:
+    """The statutory deadline of ``app`` with its pauses ``rows``."""
+    if app.state in (AppState.DRAFT.value, AppState.SUBMITTED.value):
+        return review_deadline(calendar, None)
+    if app.state in (AppState.APPROVED.value, AppState.DENIED.value, AppState.WITHDRAWN.value):
+        return Deadline(None, None, 0, False, f"decided ({app.state}) on {app.decided_on}")
+    return review_deadline(
+        calendar,
+        app.accepted_on,
+        [Pause(p.start, p.end, p.reason) for p in rows],
+        watch_listed=app.watch_listed,
+        referred_to_state_council=app.referred_to_state_council,
+    )
+
+
+OPEN_STATES = (AppState.ACCEPTED.value, AppState.UNDER_REVIEW.value, AppState.CLOCK_PAUSED.value)
+
+
+def refresh_due_dates(session: Session, calendar: WorkdayCalendar) -> int:
+    """Work out again the stored due date of every application whose clock runs, in every
+    organisation: after a migration, and at server start, since a calendar update can turn a
+    provisional due date into another. Returns how many changed."""
+    changed = 0
+    apps = session.scalars(select(Application).where(Application.state.in_(OPEN_STATES))).all()
+    by_org: dict[int, list[Application]] = {}
+    for app in apps:
+        by_org.setdefault(app.org_id, []).append(app)
+    for org_id, mine in by_org.items():
+        pauses = repo.Applications(session, org_id).children(ClockPause, [a.id for a in mine])
+        for app in mine:
+            deadline = _review(calendar, app, pauses[app.id])
+            if (app.due_on, app.due_provisional) != (deadline.due, deadline.provisional):
+                app.due_on, app.due_provisional = deadline.due, deadline.provisional
+                changed += 1
+    session.flush()
+    return changed

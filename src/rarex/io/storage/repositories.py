@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -87,6 +87,22 @@ class Applications:
         if states:
             query = query.where(Application.state.in_(states))
         return self.session.scalars(query.order_by(Application.id).limit(limit)).all()
+
+    def due_before(
+        self, day: date, offset: int = 0, limit: int | None = None
+    ) -> Sequence[Application]:
+        """Applications whose stored due date is before ``day``, the earliest first."""
+        query = (
+            select(Application)
+            .where(
+                Application.org_id == self.org_id,
+                Application.due_on.is_not(None),
+                Application.due_on < day,
+            )
+            .order_by(Application.due_on, Application.id)
+            .offset(offset)
+        )
+        return self.session.scalars(query if limit is None else query.limit(limit)).all()
 
     def children(
         self, table: type[ChildRow], application_ids: Sequence[int]

@@ -1,4 +1,4 @@
-"""login sessions stored on the server, and login attempts for throttling
+"""login sessions stored on the server, login attempts for throttling, stored due dates
 
 Revision ID: 0005
 Revises: 0004
@@ -47,8 +47,28 @@ def upgrade() -> None:
     with op.batch_alter_table("login_sessions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_login_sessions_user_id"), ["user_id"], unique=False)
 
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("due_on", sa.Date(), nullable=True))
+        batch_op.add_column(
+            sa.Column("due_provisional", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch_op.create_index("ix_applications_org_id_due_on", ["org_id", "due_on"], unique=False)
+
+    with op.batch_alter_table("parties", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_parties_org_id_name_country", ["org_id", "name", "country"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("parties", schema=None) as batch_op:
+        batch_op.drop_index("ix_parties_org_id_name_country")
+
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.drop_index("ix_applications_org_id_due_on")
+        batch_op.drop_column("due_provisional")
+        batch_op.drop_column("due_on")
+
     with op.batch_alter_table("login_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_sessions_user_id"))
 

@@ -64,7 +64,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 

@@ -370,7 +370,9 @@ def replay_assessment(
 
 
 @router.get(
-    "/assessments/{assessment_id}/report", tags=["assessments"], response_class=HTMLResponse
+    "/assessments/{assessment_id}/report",
+    tags=["assessments"],
+    responses={200: {"content": {"text/html": {}, "text/markdown": {}}}},
 )
 def assessment_report(
     clock: AppClock,
@@ -670,7 +672,11 @@ def decide_amendment(
 # ------------------------------------------------------------------ audit
 
 
-@router.get("/audit", tags=["audit"])
+@router.get(
+    "/audit",
+    tags=["audit"],
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
 def audit_log(
     session: DbSession,
     actor: Annotated[Actor, Depends(require("audit:read"))],

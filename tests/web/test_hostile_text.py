@@ -19,6 +19,7 @@ import hashlib
 import io
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from urllib.parse import quote, unquote
 
 import httpx2
@@ -118,30 +119,47 @@ def test_every_page_shows_hostile_text_as_text(name: str, worlds: tuple[World, W
     assert_inert_html(page.text, twin.text, shown, name)
 
 
-def test_a_refused_upload_shows_the_hostile_value_as_text(worlds: tuple[World, World]) -> None:
-    pages = []
-    for world in worlds:
-        rows = list(csv.DictReader(io.StringIO(world.data.parts.read_text(encoding="utf-8"))))
-        rows[0]["unit_value"] = world.make(f"1 {CHUNKS[0]}")
-        parts = io.StringIO()
-        writer = csv.DictWriter(parts, fieldnames=list(rows[0]), quoting=csv.QUOTE_ALL)
-        writer.writeheader()
-        writer.writerows(rows)
-        pages.append(
-            world.client.post(
-                "/upload",
-                data={
-                    "csrf_token": form_token(world.client.get("/upload").text),
-                    "name": value(world.make, "Refused", CHUNKS[1]),
-                    "as_of": TODAY.isoformat(),
-                    "end_user": value(world.make, "Refused user"),
-                },
-                files={"parts": (world.file("parts"), parts.getvalue().encode(), "text/csv")},
-            )
-        )
-    assert pages[0].status_code == pages[1].status_code == 422
-    shown = [f"unit_value: not a number: {f'1 {CHUNKS[0]}'!r}"]
-    assert_inert_html(pages[0].text, pages[1].text, shown, "refused upload")
+def _with_bad_value(path: Path, column: str, bad: str) -> bytes:
+    """The CSV file with ``bad`` in ``column`` of its first row."""
+    with path.open(encoding="utf-8", newline="") as handle:  # a CR in a value stays a CR
+        rows = list(csv.DictReader(handle))
+    rows[0][column] = bad
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), quoting=csv.QUOTE_ALL)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def test_refused_uploads_show_the_hostile_value_as_text(worlds: tuple[World, World]) -> None:
+    bad = f"1 {CHUNKS[0]}"
+    for form, column in (("/upload", "unit_value"), ("/exposure", "annual_revenue")):
+        pages = []
+        for world in worlds:
+            token = form_token(world.client.get(form).text)
+            if form == "/upload":
+                parts = _with_bad_value(world.data.parts, column, world.make(bad))
+                sent = world.client.post(
+                    "/upload",
+                    data={
+                        "csrf_token": token,
+                        "name": value(world.make, "Refused", CHUNKS[1]),
+                        "as_of": TODAY.isoformat(),
+                        "end_user": value(world.make, "Refused user"),
+                    },
+                    files={"parts": (world.file("parts"), parts, "text/csv")},
+                )
+            else:
+                sales = _with_bad_value(world.data.sales, column, world.make(bad))
+                sent = world.client.post(
+                    "/exposure/commercial",
+                    data={"csrf_token": token, "version_id": str(world.versions[0])},
+                    files={"sales": (world.file("sales"), sales, "text/csv")},
+                )
+            pages.append(sent)
+        assert pages[0].status_code == pages[1].status_code == 422, form
+        shown = [f"{column}: not a number: {bad!r}"]
+        assert_inert_html(pages[0].text, pages[1].text, shown, f"refused upload on {form}")
 
 
 def test_re_screening_shows_the_changes_as_text(worlds: tuple[World, World]) -> None:

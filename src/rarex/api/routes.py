@@ -50,7 +50,7 @@ from rarex.core.verdict import Shipment
 from rarex.core.vocab import Status
 from rarex.core.workflow import AppState, Document
 from rarex.io.storage.tables import Application, Party, User
-from rarex.reports.render import render_document
+from rarex.reports.render import render_document, report_headers
 from rarex.services import accounts
 from rarex.services import audit as audit_service
 from rarex.services import parties as parties_service
@@ -384,9 +384,10 @@ def assessment_report(
 ) -> Response:
     row = DatasetService(session, actor, clock.now).assessment(assessment_id)
     text = render_document(row.result, _rulebook(request), fmt)
+    headers = report_headers(f"rarex-assessment-{assessment_id}.{fmt}")
     if fmt == "md":
-        return PlainTextResponse(text, media_type="text/markdown")
-    return HTMLResponse(text)
+        return PlainTextResponse(text, media_type="text/markdown", headers=headers)
+    return HTMLResponse(text, headers=headers)
 
 
 @router.get("/parties", tags=["parties"])

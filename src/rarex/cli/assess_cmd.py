@@ -23,6 +23,7 @@ from rarex.cli.common import (
     RulesDirOpt,
     emit_json,
 )
+from rarex.cli.safe import inert
 from rarex.cli.tables import show_heading, show_table
 from rarex.core.assess import Assessment, AssessmentError, assess
 from rarex.core.matching import Matcher
@@ -178,7 +179,7 @@ def _load(
             dataset = convert(dataset, load_rates(fx), str(fx))
     except InputInvalid as exc:
         for error in exc.errors:
-            c.err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+            c.err.print(inert(error), soft_wrap=True)
         more = " (more errors were not listed)" if exc.truncated else ""
         c.err.print(
             f"{len(exc.errors)} input error(s){more}; nothing was assessed.", style="bold red"
@@ -225,7 +226,7 @@ def run_assessment(
                 matcher=Matcher(ChineseScript()),
             )
         except AssessmentError as exc:
-            c.err.print(f"Error: {exc}", style="bold red")
+            c.err.print(inert(f"Error: {exc}", "bold red"))
             raise typer.Exit(2) from None
 
 
@@ -247,7 +248,7 @@ def write_result(
         typer.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        c.err.print(f"{FORMAT_NAMES[fmt]} report written to {output}", markup=False)
+        c.err.print(inert(f"{FORMAT_NAMES[fmt]} report written to {output}"))
 
 
 def print_table(console: Console, result: Assessment) -> None:
@@ -281,9 +282,11 @@ def print_table(console: Console, result: Assessment) -> None:
     show_table(console, table)
     for hit in result.listing_hits:
         console.print(
-            f"End user matches {hit.listed_name!r} on {hit.list_id} ({hit.limb}, "
-            f"{hit.status.value}, {hit.how} match)",
-            style="bold",
+            inert(
+                f"End user matches {hit.listed_name!r} on {hit.list_id} ({hit.limb}, "
+                f"{hit.status.value}, {hit.how} match)",
+                "bold",
+            )
         )
     console.print(f"rulebook sha256 {result.rulebook_sha256}", style="dim")
 
@@ -326,7 +329,7 @@ def demo_command(
             continue
         show_heading(c.console, f"{number}. {heading}")
         print_table(c.console, result)
-        c.console.print(f"Report: {report}")
+        c.console.print(inert(f"Report: {report}"))
     if fmt is OutputFormat.JSON:
         emit_json({"assessments": documents})
     if serve:

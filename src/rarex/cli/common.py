@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from rarex.cli.safe import inert
 from rarex.clock import Clock
 from rarex.core.rulebook import RuleBook, Snapshot, UnknownReference
 from rarex.core.vocab import Status
@@ -71,7 +72,7 @@ class Context:
             loaded = load_rules(self.rules_dir)
         except RuleLoadError as exc:
             for error in exc.errors:
-                self.err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+                self.err.print(inert(error), soft_wrap=True)
             self.err.print("The rulebook is invalid; run `rarex rules check`.", style="bold red")
             raise typer.Exit(1) from None
         self.files = loaded.files
@@ -95,7 +96,7 @@ class Context:
         try:
             return rulebook.at(day, assumptions)
         except UnknownReference as exc:
-            self.err.print(f"Error: --assume names an {exc}", style="bold red")
+            self.err.print(inert(f"Error: --assume names an {exc}", "bold red"))
             raise typer.Exit(2) from None
 
     def workspace_url(self) -> str:
@@ -107,9 +108,7 @@ class Context:
         try:
             check_ready(url)
         except DatabaseNotReady as exc:
-            self.err.print(
-                f"Error: {exc}", style="bold red", markup=False, highlight=False, soft_wrap=True
-            )
+            self.err.print(inert(f"Error: {exc}", "bold red"), soft_wrap=True)
             self.err.print(
                 "The demo (`make demo`) keeps its workspace in rarex-demo/rarex-demo.db: "
                 "RAREX_DATABASE_URL=sqlite:///rarex-demo/rarex-demo.db",
@@ -124,7 +123,7 @@ class Context:
         try:
             rulebook.resolve_ref(ref)
         except UnknownReference as exc:
-            self.err.print(f"Error: {exc}", style="bold red")
+            self.err.print(inert(f"Error: {exc}", "bold red"))
             raise typer.Exit(2) from None
         return ref
 

@@ -10,6 +10,7 @@ import typer
 
 from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, RulesDirOpt, emit_json
 from rarex.cli.exposure_render import print_exposure
+from rarex.cli.safe import inert
 from rarex.core.assess import AssessmentError
 from rarex.core.montecarlo import DelayModel, LognormalDelay
 from rarex.core.parts import Dataset
@@ -60,7 +61,7 @@ def read_dataset(
 def input_errors(c: Context, exc: InputInvalid) -> NoReturn:
     """Print every input error and exit 2: nothing is computed from bad input."""
     for error in exc.errors:
-        c.err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        c.err.print(inert(error), soft_wrap=True)
     more = " (more errors were not listed)" if exc.truncated else ""
     c.err.print(f"{len(exc.errors)} input error(s){more}; nothing was computed.", style="bold red")
     raise typer.Exit(2) from None
@@ -203,7 +204,7 @@ def exposure_command(
             calendar=calendar,
         )
     except AssessmentError as exc:
-        c.err.print(f"Error: {exc}", style="bold red")
+        c.err.print(inert(f"Error: {exc}", "bold red"))
         raise typer.Exit(2) from None
     if fmt is OutputFormat.JSON:
         emit_json(exposure_document(report))

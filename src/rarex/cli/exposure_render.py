@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from rarex.cli.safe import inert
 from rarex.cli.tables import show_table
 from rarex.core.duties import DutyOverlay
 from rarex.core.exposure_analysis import Exposure
@@ -25,15 +27,22 @@ def print_exposure(console: Console, report: ExposureReport) -> None:
     e = report.exposure
     lead = report.lead_time
     console.print(
-        f"[bold]Exposure as of {e.as_of}[/bold]: licences applied for on {lead.applied_on}; "
-        f"{lead.basis} → decision due {lead.due}, {lead.calendar_days} calendar days"
-        + (" (provisional: holiday schedule not yet published)" if lead.provisional else "")
+        Text.assemble(
+            (f"Exposure as of {e.as_of}", "bold"),
+            inert(
+                f": licences applied for on {lead.applied_on}; {lead.basis} → decision due "
+                f"{lead.due}, {lead.calendar_days} calendar days"
+                + (" (provisional: holiday schedule not yet published)" if lead.provisional else "")
+            ),
+        )
     )
     if e.simulation is not None:
         sim = e.simulation
         console.print(
-            f"Monte Carlo: {sim.draws:,} draws, seed {sim.seed}, delay {sim.delay}, "
-            f"denial probability {sim.denial_probability:g}, horizon {sim.horizon_days:g} days"
+            inert(
+                f"Monte Carlo: {sim.draws:,} draws, seed {sim.seed}, delay {sim.delay}, "
+                f"denial probability {sim.denial_probability:g}, horizon {sim.horizon_days:g} days"
+            )
         )
     _products(console, e)
     _items(console, e)
@@ -59,16 +68,18 @@ def print_exposure(console: Console, report: ExposureReport) -> None:
             )
         show_table(console, table)
         console.print(
-            "Revenue newly at risk (statutory lead time): "
-            + (
-                money(r.revenue_newly_at_risk, r.currency)
-                if r.revenue_newly_at_risk is not None
-                else "not added up: the products' sales are in several currencies"
-            )
-            + (
-                f"; no sales figures for {', '.join(r.products_without_sales)}"
-                if r.products_without_sales
-                else ""
+            inert(
+                "Revenue newly at risk (statutory lead time): "
+                + (
+                    money(r.revenue_newly_at_risk, r.currency)
+                    if r.revenue_newly_at_risk is not None
+                    else "not added up: the products' sales are in several currencies"
+                )
+                + (
+                    f"; no sales figures for {', '.join(r.products_without_sales)}"
+                    if r.products_without_sales
+                    else ""
+                )
             )
         )
     console.print(f"rulebook sha256 {e.rulebook_sha256}", style="dim")
@@ -121,7 +132,7 @@ def _products(console: Console, e: Exposure) -> None:
     show_table(console, risk)
     currencies = {r.currency for r in e.risks if r.currency}
     if currencies:
-        console.print(f"Amounts in {', '.join(sorted(currencies))}.", style="dim")
+        console.print(inert(f"Amounts in {', '.join(sorted(currencies))}.", "dim"))
 
 
 def _items(console: Console, e: Exposure) -> None:
@@ -150,19 +161,21 @@ def _items(console: Console, e: Exposure) -> None:
 def _notes(console: Console, e: Exposure) -> None:
     if e.uncertain:
         console.print(
-            f"Need a licence only if uncertain measures apply (not counted; --worst-case counts "
-            f"them): {', '.join(e.uncertain)}",
-            style="magenta",
+            inert(
+                "Need a licence only if uncertain measures apply (not counted; --worst-case "
+                f"counts them): {', '.join(e.uncertain)}",
+                "magenta",
+            )
         )
     if e.undecided:
-        console.print(f"Facts missing to decide: {', '.join(e.undecided)}", style="magenta")
+        console.print(inert(f"Facts missing to decide: {', '.join(e.undecided)}", "magenta"))
     for product, inputs in e.unknown_inputs.items():
         console.print(
-            f"{product}: inputs of unknown origin or value: {', '.join(inputs)}", style="magenta"
+            inert(f"{product}: inputs of unknown origin or value: {', '.join(inputs)}", "magenta")
         )
     for risk in e.risks:
         for note in risk.notes:
-            console.print(f"{risk.part_id}: {note}", style="magenta")
+            console.print(inert(f"{risk.part_id}: {note}", "magenta"))
 
 
 def _plants(console: Console, e: Exposure) -> None:
@@ -210,13 +223,13 @@ def _concentration(console: Console, e: Exposure) -> None:
     missing = [element for element, found in e.concentration.items() if not found]
     if missing:
         console.print(
-            f"No market figure in the rulebook for: {', '.join(missing)}", style="magenta"
+            inert(f"No market figure in the rulebook for: {', '.join(missing)}", "magenta")
         )
 
 
 def print_duties(console: Console, overlay: DutyOverlay) -> None:
-    console.print(f"[bold]Additional US duties on China-origin parts, {overlay.as_of}[/bold]")
-    console.print(overlay.disclaimer, style="yellow")
+    console.print(inert(f"Additional US duties on China-origin parts, {overlay.as_of}", "bold"))
+    console.print(inert(overlay.disclaimer, "yellow"))
     table = Table(title_justify="left")
     for column in ("Part", "HS", "In force", "Worst case", "Duties (status, match)"):
         table.add_column(column)
@@ -239,10 +252,12 @@ def print_duties(console: Console, overlay: DutyOverlay) -> None:
     if overlay.described:
         console.print("Duties on goods described in words (check whether a part is covered):")
         for x in overlay.described:
-            console.print(f"  {x.rate_pct}% {x.description} — {x.ref}, {x.status.value}")
+            console.print(inert(f"  {x.rate_pct}% {x.description} — {x.ref}, {x.status.value}"))
     if overlay.origin_unknown:
         console.print(
-            f"Origin not given, duties not determined: {', '.join(overlay.origin_unknown)}",
-            style="magenta",
+            inert(
+                f"Origin not given, duties not determined: {', '.join(overlay.origin_unknown)}",
+                "magenta",
+            )
         )
     console.print(f"rulebook sha256 {overlay.rulebook_sha256}", style="dim")

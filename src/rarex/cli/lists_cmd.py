@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_json
+from rarex.cli.safe import inert
 from rarex.cli.screen_cmd import fail, input_errors, progress_bar, service
 from rarex.cli.tables import show_table
 from rarex.core.screening import Verdict
@@ -53,9 +53,8 @@ def lists_import(
         emit_json(result)
         return
     verb = "Stored" if new else "Unchanged, still"
-    c.console.print(
-        f"{verb} {result['source']} version {result['version']}: {result['entries']} entries."
-    )
+    stored = f"{result['source']} version {result['version']}: {result['entries']} entries"
+    c.console.print(inert(f"{verb} {stored}."))
 
 
 @lists_app.command("status")
@@ -139,7 +138,7 @@ def screening_decide(
             }
         )
         return
-    c.console.print(f"Recorded {decision.verdict.value} ({decision.ref}).")
+    c.console.print(inert(f"Recorded {decision.verdict.value} ({decision.ref})."))
 
 
 @screening_app.command("rescreen")
@@ -177,9 +176,9 @@ def screening_rescreen(
     )
     for change in report.changes:
         table.add_row(
-            escape(f"{change.party} (#{change.party_id})"),
-            change.kind,
-            escape(change.entry_key),
-            escape(change.detail),
+            f"{change.party} (#{change.party_id})", change.kind, change.entry_key, change.detail
         )
-    c.console.print(table if changes else f"Re-screened {report.parties} parties: no changes.")
+    if changes:
+        show_table(c.console, table)
+    else:
+        c.console.print(f"Re-screened {report.parties} parties: no changes.")

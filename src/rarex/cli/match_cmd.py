@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from rarex.cli.common import Context, FormatOpt, OutputFormat
+from rarex.cli.safe import inert
 from rarex.cli.tables import show_table
 from rarex.core.matchers import matcher_for
 from rarex.core.matching import DEFAULT_THRESHOLD, Candidate, Query
@@ -102,8 +103,10 @@ def _read_pairs(c: Context, path: Path) -> list[tuple[str, str]]:
             missing = {"name_a", "name_b"} - set(reader.fieldnames or ())
             if missing:
                 c.err.print(
-                    f"{path}: row 1: missing column(s) {', '.join(sorted(missing))}",
-                    style="bold red",
+                    inert(
+                        f"{path}: row 1: missing column(s) {', '.join(sorted(missing))}",
+                        "bold red",
+                    )
                 )
                 raise typer.Exit(2)
             rows = []
@@ -111,12 +114,14 @@ def _read_pairs(c: Context, path: Path) -> list[tuple[str, str]]:
                 a, b = (row.get("name_a") or "").strip(), (row.get("name_b") or "").strip()
                 if not a or not b:
                     c.err.print(
-                        f"{path}: row {number}: both name_a and name_b are required",
-                        style="bold red",
+                        inert(
+                            f"{path}: row {number}: both name_a and name_b are required",
+                            "bold red",
+                        )
                     )
                     raise typer.Exit(2)
                 rows.append((a, b))
             return rows
     except (OSError, UnicodeDecodeError) as exc:
-        c.err.print(f"{path}: cannot read: {exc}", style="bold red")
+        c.err.print(inert(f"{path}: cannot read: {exc}", "bold red"))
         raise typer.Exit(2) from None

@@ -23,6 +23,7 @@ from rarex.cli.common import (
     RulesDirOpt,
     emit_json,
 )
+from rarex.cli.safe import inert
 from rarex.cli.tables import show_table
 from rarex.core.rulebook import RuleBook, Snapshot
 from rarex.core.scenarios import run_scenario
@@ -276,7 +277,7 @@ def check(
             emit_json({"ok": False, "errors": [e.__dict__ for e in exc.errors]})
         else:
             for error in exc.errors:
-                c.err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+                c.err.print(inert(error), soft_wrap=True)
             c.err.print(f"{len(exc.errors)} error(s); nothing was loaded.", style="bold red")
         raise typer.Exit(1) from None
     rulebook = loaded.rulebook
@@ -400,7 +401,7 @@ def scenarios(
                 results.append((path.name, scenario.name, scenario.as_of, mismatches))
     except RuleLoadError as exc:
         for error in exc.errors:
-            c.err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+            c.err.print(inert(error), soft_wrap=True)
         raise typer.Exit(1) from None
     failed = [r for r in results if r[3]]
     if fmt is OutputFormat.JSON:
@@ -422,9 +423,9 @@ def scenarios(
         )
     else:
         for file, name, as_of, mismatches in failed:
-            c.console.print(f"FAIL {file}: {name} (as of {as_of})", style="bold red")
+            c.console.print(inert(f"FAIL {file}: {name} (as of {as_of})", "bold red"))
             for mismatch in mismatches:
-                c.console.print(f"  {mismatch}", markup=False)
+                c.console.print(inert(f"  {mismatch}"))
         c.console.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if failed:
         raise typer.Exit(1)

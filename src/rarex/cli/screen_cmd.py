@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy.orm import Session
 
 from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_json
+from rarex.cli.safe import inert
 from rarex.cli.tables import show_table
 from rarex.core.matchers import MATCHERS, matcher_for
 from rarex.core.matching import DEFAULT_THRESHOLD, MATCHER, Matcher
@@ -61,13 +61,13 @@ def _matcher(name: str, threshold: float) -> Matcher:
 
 
 def fail(c: Context, message: str, code: int = 2) -> typer.Exit:
-    c.err.print(f"Error: {message}", style="bold red", markup=False, highlight=False)
+    c.err.print(inert(f"Error: {message}", "bold red"))
     return typer.Exit(code)
 
 
 def input_errors(c: Context, exc: InputInvalid) -> typer.Exit:
     for error in exc.errors:
-        c.err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        c.err.print(inert(error), soft_wrap=True)
     return fail(c, f"{len(exc.errors)} input error(s); nothing was screened or stored")
 
 
@@ -228,7 +228,7 @@ def screen_command(
 def _print(c: Context, screenings: list[Screening], day: date, detail: bool) -> None:
     table = Table("Party", "List", "Listing", "Score", "Listed as", "Review", title=f"As of {day}")
     for s in screenings:
-        name = escape(s.query.name)  # names come from lists and files: never read as markup
+        name = s.query.name  # show_table prints it as written
         if not s.hits and not s.ownership:
             table.add_row(name, "—", "no hit", "", "", "")
         for hit in s.hits:
@@ -243,8 +243,8 @@ def _print(c: Context, screenings: list[Screening], day: date, detail: bool) -> 
                 hit.party.limb or hit.party.list_id,
                 hit.status.value,
                 f"{hit.match.score:.3f}",
-                escape(hit.party.name),
-                escape(review),
+                hit.party.name,
+                review,
             )
         for flag in s.ownership:
             table.add_row(
@@ -252,21 +252,20 @@ def _print(c: Context, screenings: list[Screening], day: date, detail: bool) -> 
                 "ownership",
                 f"≥50 % owned ({s.owner_status[flag.listed_owner].value})",
                 f"{flag.share:.0%}",
-                escape(flag.listed_owner),
-                escape("; ".join(str(chain) for chain in flag.chains)),
+                flag.listed_owner,
+                "; ".join(str(chain) for chain in flag.chains),
             )
     show_table(c.console, table)
     if not detail:
         return
     for s in screenings:
         for hit in s.hits:
-            c.console.print(
-                f"{hit.party.name} ({hit.party.citation}): {hit.status_reason}", markup=False
-            )
+            c.console.print(inert(f"{hit.party.name} ({hit.party.citation}): {hit.status_reason}"))
             for f in hit.match.explanation():
-                line = f"  {f['feature']}: {f['query']} → {f['candidate']}: {f['how']}"
-                c.console.print(line, markup=False)
+                c.console.print(
+                    inert(f"  {f['feature']}: {f['query']} → {f['candidate']}: {f['how']}")
+                )
         for hit in s.inactive:
-            c.console.print(f"Not counted: {hit.party.name}: {hit.status_reason}", markup=False)
+            c.console.print(inert(f"Not counted: {hit.party.name}: {hit.status_reason}"))
         if s.ownership:
-            c.console.print(s.ownership_basis, markup=False)
+            c.console.print(inert(s.ownership_basis))

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_json
+from rarex.cli.safe import inert
 from rarex.cli.tables import show_heading, show_table
 from rarex.core.workflow import Role
 from rarex.io.cn_calendar import ChinaCalendar
@@ -76,12 +77,12 @@ def users_add(
                 "organisation": organisation,
             }
     except ServiceError as exc:
-        c.err.print(f"Error ({exc.code}): {exc.message}", style="bold red")
+        c.err.print(inert(f"Error ({exc.code}): {exc.message}", "bold red"))
         raise typer.Exit(2) from None
     if fmt is OutputFormat.JSON:
         emit_json(result)
     else:
-        c.console.print(f"Added {result['email']} ({result['role']}) to {organisation}.")
+        c.console.print(inert(f"Added {result['email']} ({result['role']}) to {organisation}."))
 
 
 @apps_app.command("list")
@@ -105,7 +106,7 @@ def apps_list(
         if email is not None:
             user = session.query(User).filter(User.email == email.strip().lower()).one_or_none()
             if user is None:
-                c.err.print(f"Error: no user {email}", style="bold red")
+                c.err.print(inert(f"Error: no user {email}", "bold red"))
                 raise typer.Exit(2)
             orgs = [session.get(Organisation, user.org_id)]
         else:
@@ -177,9 +178,9 @@ def audit_verify(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> Non
         for org, problems in results.items():
             if problems:
                 for problem in problems:
-                    c.console.print(f"{org}: {problem}", style="bold red")
+                    c.console.print(inert(f"{org}: {problem}", "bold red"))
             else:
-                c.console.print(f"{org}: the audit chain is intact")
+                c.console.print(inert(f"{org}: the audit chain is intact"))
     if broken:
         raise typer.Exit(1)
 
@@ -199,7 +200,7 @@ def serve_command(
     try:
         app = create_app(c.settings)
     except ConfigurationError as exc:
-        c.err.print(f"Error: {exc}", style="bold red")
+        c.err.print(inert(f"Error: {exc}", "bold red"))
         raise typer.Exit(2) from None
     uvicorn.run(
         app,
@@ -242,8 +243,10 @@ def serve_demo(c: Context, host: str, port: int, database_file: str) -> None:
         )
     show_heading(c.console, "Demo workspace")
     c.console.print(
-        f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop); the API is under /api, its "
-        f"documentation at /docs. Log in as one of these users, password {DEMO_PASSWORD!r}:"
+        inert(
+            f"Dashboard on http://{host}:{port}/ (Ctrl-C to stop); the API is under /api, its "
+            f"documentation at /docs. Log in as one of these users, password {DEMO_PASSWORD!r}:"
+        )
     )
     for user in USERS:
         c.console.print(f"  {user.email:28} {user.role.value}")

@@ -9,8 +9,10 @@ figure "42,089,123" can print as "42,08…". ``show_table`` lays a table out its
 - If even that does not fit the terminal, each row is printed as a record, one "header: value"
   line per column, which fits wherever its longest word does.
 
-Cells given as strings are printed as they are: brackets in them are text, not Rich markup, so
-"[official; S06]" or a part named "[red]" shows as written.
+Cells, titles and captions are printed as written (``cli/safe.py``): brackets in them are text,
+not Rich markup, so "[official; S06]" or a part named "[red]" shows as written, and control
+characters from the data (ESC, CR, BEL, …) show as visible symbols instead of acting on the
+terminal.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from rich.measure import Measurement
 from rich.rule import Rule
 from rich.segment import Segments
 from rich.table import Column, Table
-from rich.text import Text
+
+from rarex.cli.safe import cell_text, in_cell, inert
 
 UNBOUNDED = 1_000_000
 
@@ -37,8 +40,7 @@ class _Extent:
 
 def show_table(console: Console, table: Table) -> None:
     """Print ``table`` without cutting anything, as the module docstring describes."""
-    if isinstance(table.title, str):
-        table.title = Text(table.title, style=table.title_style or "table.title")
+    _defuse(table)
     options = console.options.update(width=UNBOUNDED, markup=False)
     extents = [_extent(console, options, column) for column in table.columns]
     natural = Measurement.get(console, options, table).maximum
@@ -57,6 +59,19 @@ def show_table(console: Console, table: Table) -> None:
         column.width = width
         column.overflow = "fold"
     console.print(table, markup=False)
+
+
+def _defuse(table: Table) -> None:
+    """Every cell, the title and the caption as text that prints as written."""
+    if table.title is not None:
+        title = cell_text(table.title)
+        if isinstance(table.title, str):
+            title.style = table.title_style or "table.title"
+        table.title = title
+    if table.caption is not None:
+        table.caption = cell_text(table.caption)
+    for column in table.columns:
+        column._cells[:] = [in_cell(cell) for cell in column._cells]  # Rich has no setter
 
 
 def _extent(console: Console, options: ConsoleOptions, column: Column) -> _Extent:
@@ -117,4 +132,4 @@ def _print_records(console: Console, table: Table) -> None:
 def show_heading(console: Console, title: str) -> None:
     """A section heading, whole: Rich's rule would cut a long title with "…"."""
     console.print()
-    console.print(Text(title, style="bold underline"))
+    console.print(inert(title, "bold underline"))

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from rarex.api.security import DbSession, clock_of
 from rarex.core.rulebook import RuleBook
 from rarex.reports.pdf import render_pdf
-from rarex.reports.render import render_document
+from rarex.reports.render import render_document, report_headers
 from rarex.reports.serialise import assessment_document
 from rarex.services.datasets import DatasetService
 from rarex.services.errors import NotFoundError
@@ -66,7 +66,9 @@ def assessment_page(
     )
 
 
-@router.get("/assessments/{assessment_id}/products/{part_id}", response_class=HTMLResponse)
+# A part id may hold any character, "/" too: the links encode it, and the route takes the rest
+# of the path.
+@router.get("/assessments/{assessment_id}/products/{part_id:path}", response_class=HTMLResponse)
 def product_page(
     assessment_id: int,
     part_id: str,
@@ -107,7 +109,7 @@ def report_html(assessment_id: int, request: Request, session: DbSession, who: R
     row = _datasets(request, session, who).assessment(assessment_id)
     return HTMLResponse(
         render_document(row.result, rulebook_of(request), "html"),
-        headers=_attachment(f"rarex-assessment-{assessment_id}.html"),
+        headers=report_headers(f"rarex-assessment-{assessment_id}.html"),
     )
 
 
@@ -117,9 +119,5 @@ def report_pdf(assessment_id: int, request: Request, session: DbSession, who: Re
     return Response(
         render_pdf(row.result, rulebook_of(request)),
         media_type="application/pdf",
-        headers=_attachment(f"rarex-assessment-{assessment_id}.pdf"),
+        headers=report_headers(f"rarex-assessment-{assessment_id}.pdf"),
     )
-
-
-def _attachment(filename: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from rarex.api.errors import STATUS, CsrfRefused
 from rarex.api.security import PERMISSIONS, DbSession, clock_of, csrf_matches, session_user
@@ -108,9 +108,11 @@ def rulebook_of(request: Request) -> RuleBook:
 
 
 def _environment() -> Environment:
+    # Every template is HTML (with SVG inside): every value is escaped, whatever the file's
+    # name; nothing is marked safe.
     env = Environment(
         loader=PackageLoader("rarex.web", "templates"),
-        autoescape=select_autoescape(["html", "j2", "svg"]),
+        autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -118,6 +120,8 @@ def _environment() -> Environment:
     env.filters["label"] = lambda outcome: OUTCOME_LABEL.get(str(outcome), str(outcome))
     env.filters["status_label"] = lambda status: STATUS_LABEL.get(str(status), str(status))
     env.filters["pct"] = lambda value: "—" if value is None else f"{value:.4%}"
+    # a value inside a URL path: every character but letters, digits and "-._~" encoded
+    env.filters["segment"] = lambda value: quote(str(value), safe="")
     return env
 
 
@@ -146,6 +150,7 @@ def page(
         status_code=status_code,
     )
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

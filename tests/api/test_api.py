@@ -372,3 +372,37 @@ def test_rules_endpoints(client: TestClient, tokens: dict[str, str]) -> None:
 def test_user_listing_in_fixture(database_url: str, tokens: dict[str, str]) -> None:
     with database(database_url) as factory, unit_of_work(factory) as session:
         assert user_by_email(session, "admin@globex.test") is not None
+
+
+def test_a_second_person_approves_and_dates_come_in_order(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    admin, reviewer = auth(tokens["admin"]), auth(tokens["reviewer"])
+    path = f"/api/applications/{create(client, tokens['admin'])['id']}"
+    item = {"part_id": "SM-METAL", "quantity": "1", "value": "1"}
+    assert client.post(f"{path}/items", json=item, headers=admin).status_code == 201
+    for kind in Document:
+        files = {"file": (f"{kind.value}.pdf", b"%PDF-1.4 test", "application/pdf")}
+        client.post(f"{path}/documents", data={"kind": kind.value}, files=files, headers=admin)
+
+    def move(action: str, on: str, headers: dict[str, str]) -> Any:
+        body = {"action": action, "on": on}
+        return client.post(f"{path}/transitions", json=body, headers=headers)
+
+    assert move("submit", "2026-03-01", admin).status_code == 200
+    for on, words in [
+        ("1999-01-01", "1999-01-01 is before the submission on 2026-03-01"),
+        ("2026-11-23", "2026-11-23 is in the future (today is 2026-11-22)"),
+    ]:
+        refused = move("accept", on, admin)
+        assert refused.status_code == 422
+        error = refused.json()["error"]
+        assert (error["code"], error["field"]) == ("invalid_date", "on")
+        assert words in error["message"]
+    assert move("accept", "2026-03-02", admin).status_code == 200
+    assert move("start_review", "2026-03-02", admin).status_code == 200
+    own = move("approve", "2026-11-22", admin)
+    assert own.status_code == 403
+    assert own.json()["error"]["code"] == "second_person_required"
+    assert client.get(path, headers=admin).json()["state"] == "under_review"
+    assert move("approve", "2026-11-22", reviewer).status_code == 200

@@ -151,6 +151,8 @@ class Application(Base):
     watch_listed: Mapped[bool] = mapped_column(Boolean, default=False)
     referred_to_state_council: Mapped[bool] = mapped_column(Boolean, default=False)
     submitted_on: Mapped[date | None] = mapped_column(Date)
+    # who submitted it: they may not approve it or record its licence (a second person must)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     accepted_on: Mapped[date | None] = mapped_column(Date)
     decided_on: Mapped[date | None] = mapped_column(Date)
     idempotency_key: Mapped[str | None] = mapped_column(String(100))

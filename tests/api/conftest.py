@@ -18,6 +18,7 @@ from tests.clock import TODAY
 
 PASSWORD = "correct horse battery"
 SECRET = SecretStr("s" * 40)
+AUDIT_KEY = SecretStr("a" * 40)
 
 
 @pytest.fixture
@@ -27,6 +28,7 @@ def client(database_url: str) -> Iterator[TestClient]:
         Settings(
             database_url=database_url,
             secret_key=SECRET,
+            audit_key=AUDIT_KEY,
             max_request_bytes=2_000_000,
             today=TODAY,
         )

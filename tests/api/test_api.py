@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from rarex.api import routes as api_routes
 from rarex.api import screening_routes
@@ -20,7 +21,7 @@ from rarex.core.workflow import Document, Role
 from rarex.io.storage.db import database, unit_of_work
 from rarex.io.storage.repositories import user_by_email
 from rarex.settings import Settings
-from tests.api.conftest import PASSWORD
+from tests.api.conftest import PASSWORD, SECRET
 
 
 def auth(token: str) -> dict[str, str]:
@@ -190,6 +191,16 @@ def test_no_default_secret_outside_the_demo(database_url: str) -> None:
     with pytest.raises(ConfigurationError):
         create_app(Settings(database_url=database_url))
     create_app(Settings(database_url=database_url), demo=True)
+
+
+def test_no_audit_key_outside_the_demo(database_url: str) -> None:
+    with pytest.raises(ConfigurationError, match="set RAREX_AUDIT_KEY"):
+        create_app(Settings(database_url=database_url, secret_key=SECRET))
+    with pytest.raises(ConfigurationError, match="RAREX_AUDIT_KEY: an audit key has at least 32"):
+        create_app(
+            Settings(database_url=database_url, secret_key=SECRET, audit_key=SecretStr("short"))
+        )
+    create_app(Settings(database_url=database_url, secret_key=SECRET), demo=True)
 
 
 def test_application_through_review_with_documents_and_deadline(

@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from rarex.core.licences import Draw, LicenceTerms, LicenceType
@@ -372,6 +372,9 @@ def test_applications_submitted_before_the_upgrade_know_their_submitter(
         submitted, draft = session.get(Application, app_id), session.get(Application, draft_id)
         assert submitted is not None and submitted.submitted_by == admin.user_id
         assert draft is not None and draft.submitted_by is None
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+        assert {e.scheme for e in events} == {"sha256"}  # written before audit keys
+        assert audit.verify(session, admin.org_id) == []
         with pytest.raises(Forbidden) as info:
             service(session, admin).transition(app_id, Action.APPROVE, on=date(2026, 3, 20))
         assert info.value.code == "second_person_required"

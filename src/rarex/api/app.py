@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from rarex import __version__
 from rarex.api import errors, routes, screening_routes
 from rarex.api.security import Sessions
+from rarex.core.audit import AuditKey
 from rarex.core.matchers import matcher_for
 from rarex.core.rulebook import RuleBook
 from rarex.core.workdays import WorkdayCalendar
@@ -101,6 +102,7 @@ def create_app(
         secret = secrets.token_urlsafe(48)
     if len(secret) < MIN_SECRET:
         raise ConfigurationError(f"RAREX_SECRET_KEY must have at least {MIN_SECRET} characters")
+    audit_key = _audit_key(settings, demo)
     engine = make_engine(settings.database_url)
 
     @asynccontextmanager
@@ -117,7 +119,7 @@ def create_app(
         "rules, assessments, licence applications and their deadlines.",
     )
     app.state.clock = settings.clock()
-    app.state.session_factory = session_factory(engine)
+    app.state.session_factory = session_factory(engine, audit_key)
     app.state.engine = engine
     app.state.rulebook = rulebook or load_rules(settings.rules_dir).rulebook
     app.state.calendar = calendar or ChinaCalendar()
@@ -134,3 +136,18 @@ def create_app(
     pages.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     return app
+
+
+def _audit_key(settings: Settings, demo: bool) -> AuditKey:
+    """The key of the audit chain: RAREX_AUDIT_KEY, or in the demo a new one for this run."""
+    if settings.audit_key is None:
+        if not demo:
+            raise ConfigurationError(
+                "set RAREX_AUDIT_KEY (at least 32 characters, kept outside the database): it "
+                "keys the audit trail; only the demo runs without one"
+            )
+        return AuditKey(secrets.token_urlsafe(48))
+    try:
+        return AuditKey(settings.audit_key.get_secret_value())
+    except ValueError as exc:
+        raise ConfigurationError(f"RAREX_AUDIT_KEY: {exc}") from None

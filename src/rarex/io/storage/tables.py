@@ -259,6 +259,8 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+    # how ``hash`` was made: "hmac-sha256" (keyed with RAREX_AUDIT_KEY) or "sha256" (no key)
+    scheme: Mapped[str] = mapped_column(String(20), server_default="sha256")
 
 
 class ListVersion(Base):

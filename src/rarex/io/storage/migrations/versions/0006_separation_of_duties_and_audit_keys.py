@@ -1,4 +1,4 @@
-"""who submitted an application
+"""who submitted an application; how each audit event was hashed
 
 Revision ID: 0006
 Revises: 0004
@@ -6,6 +6,9 @@ Revises: 0004
 ``applications.submitted_by`` records who submitted an application, so that a second person
 approves it and records its licence. Applications submitted before this revision get the
 submitter their audit trail names (the actor of their newest ``application.submit`` event).
+
+``audit_events.scheme`` says how an event's hash was made: ``hmac-sha256`` (keyed with
+RAREX_AUDIT_KEY) or ``sha256`` (a bare hash). Events written before this revision are bare.
 """
 
 from __future__ import annotations
@@ -40,9 +43,15 @@ def upgrade() -> None:
             batch_op.f("fk_applications_submitted_by_users"), "users", ["submitted_by"], ["id"]
         )
     op.execute(BACKFILL_SUBMITTER)
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("scheme", sa.String(length=20), server_default="sha256", nullable=False)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_column("scheme")
     with op.batch_alter_table("applications", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_applications_submitted_by_users"), type_="foreignkey"

@@ -8,7 +8,7 @@
 1. migrates that database (``rarex db upgrade``) and adds one organisation with one applicant and
    one reviewer per client (through the account service, argon2 and all);
 2. starts the real server as a subprocess (``rarex serve`` on a free loopback port, a random
-   ``RAREX_SECRET_KEY``), waits for ``GET /api/health``, logs every user in
+   ``RAREX_SECRET_KEY`` and ``RAREX_AUDIT_KEY``), waits for ``GET /api/health``, logs every user in
    (``POST /api/auth/login``) and issues each a bearer token (``POST /api/auth/tokens``);
 3. runs ``--clients`` concurrent clients (asyncio + httpx, loopback only) for ``--seconds``.
    Each loops: create an application with an ``Idempotency-Key`` (every fifth create is sent
@@ -68,6 +68,7 @@ import httpx2 as httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rarex.core.audit import AuditKey
 from rarex.core.workflow import Action, Document, Role
 from rarex.io.storage.db import database, unit_of_work
 from rarex.io.storage.tables import Application, ApplicationItem, AuditEvent, DocumentRow
@@ -75,6 +76,7 @@ from rarex.services import accounts
 from rarex.services import audit as audit_service
 
 RAREX = Path(sys.executable).with_name("rarex")
+AUDIT_KEY = secrets.token_urlsafe(48)  # the server's and this script's, for this run only
 KINDS = (
     "create",
     "create_replay",
@@ -470,7 +472,7 @@ def add_users(url: str, organisation: str, clients: int, run_id: str) -> tuple[i
 
     users: list[User] = []
     org_id = 0
-    with database(url) as factory, unit_of_work(factory) as session:
+    with database(url, AuditKey(AUDIT_KEY)) as factory, unit_of_work(factory) as session:
         for n in range(clients):
             for role in (Role.APPLICANT, Role.REVIEWER):
                 user = User(
@@ -677,7 +679,7 @@ def audit_counts(session: Session, org_id: int) -> dict[str, Counter[str]]:
 
 
 def audit_baseline(url: str, org_id: int) -> dict[str, Counter[str]]:
-    with database(url) as factory, unit_of_work(factory) as session:
+    with database(url, AuditKey(AUDIT_KEY)) as factory, unit_of_work(factory) as session:
         return audit_counts(session, org_id)
 
 
@@ -690,7 +692,7 @@ def verify(
 ) -> list[Check]:
     """Compare what the clients did with what the database holds."""
     checks: list[Check] = []
-    with database(url) as factory, unit_of_work(factory) as session:
+    with database(url, AuditKey(AUDIT_KEY)) as factory, unit_of_work(factory) as session:
         apps = {
             a.id: a
             for a in session.scalars(select(Application).where(Application.org_id == org_id))
@@ -896,6 +898,7 @@ def main(argv: list[str] | None = None) -> int:
         **os.environ,
         "RAREX_DATABASE_URL": url,
         "RAREX_SECRET_KEY": secrets.token_urlsafe(48),
+        "RAREX_AUDIT_KEY": AUDIT_KEY,
         "PYTHONFAULTHANDLER": "1",
     }
     print(f"load_api: work directory {workdir}", flush=True)

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
         description="Signs session cookies; at least 32 characters. Required by the server "
         "except in the demo, which makes a random one per run.",
     )
+    audit_key: SecretStr | None = Field(
+        default=None,
+        description="Keys the audit trail's hash chain (HMAC-SHA256) and signs its checkpoints; "
+        "at least 32 characters, kept outside the database and its backups. Required by the "
+        "server except in the demo, which makes one per run.",
+    )
     max_request_bytes: int = Field(
         default=25 * 1024 * 1024, description="Largest request body the server accepts."
     )

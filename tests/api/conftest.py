@@ -14,16 +14,24 @@ from rarex.core.workflow import Role
 from rarex.io.storage.db import database, unit_of_work, upgrade
 from rarex.services import accounts
 from rarex.settings import Settings
+from tests.clock import TODAY
 
 PASSWORD = "correct horse battery"
 SECRET = SecretStr("s" * 40)
+AUDIT_KEY = SecretStr("a" * 40)
 
 
 @pytest.fixture
 def client(database_url: str) -> Iterator[TestClient]:
     upgrade(database_url)
     app = create_app(
-        Settings(database_url=database_url, secret_key=SECRET, max_request_bytes=2_000_000)
+        Settings(
+            database_url=database_url,
+            secret_key=SECRET,
+            audit_key=AUDIT_KEY,
+            max_request_bytes=2_000_000,
+            today=TODAY,
+        )
     )
     with TestClient(app) as test_client:
         yield test_client

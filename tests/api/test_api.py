@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from rarex.api import routes as api_routes
 from rarex.api import screening_routes
@@ -20,7 +21,7 @@ from rarex.core.workflow import Document, Role
 from rarex.io.storage.db import database, unit_of_work
 from rarex.io.storage.repositories import user_by_email
 from rarex.settings import Settings
-from tests.api.conftest import PASSWORD
+from tests.api.conftest import PASSWORD, SECRET
 
 
 def auth(token: str) -> dict[str, str]:
@@ -190,6 +191,16 @@ def test_no_default_secret_outside_the_demo(database_url: str) -> None:
     with pytest.raises(ConfigurationError):
         create_app(Settings(database_url=database_url))
     create_app(Settings(database_url=database_url), demo=True)
+
+
+def test_no_audit_key_outside_the_demo(database_url: str) -> None:
+    with pytest.raises(ConfigurationError, match="set RAREX_AUDIT_KEY"):
+        create_app(Settings(database_url=database_url, secret_key=SECRET))
+    with pytest.raises(ConfigurationError, match="RAREX_AUDIT_KEY: an audit key has at least 32"):
+        create_app(
+            Settings(database_url=database_url, secret_key=SECRET, audit_key=SecretStr("short"))
+        )
+    create_app(Settings(database_url=database_url, secret_key=SECRET), demo=True)
 
 
 def test_application_through_review_with_documents_and_deadline(
@@ -372,3 +383,37 @@ def test_rules_endpoints(client: TestClient, tokens: dict[str, str]) -> None:
 def test_user_listing_in_fixture(database_url: str, tokens: dict[str, str]) -> None:
     with database(database_url) as factory, unit_of_work(factory) as session:
         assert user_by_email(session, "admin@globex.test") is not None
+
+
+def test_a_second_person_approves_and_dates_come_in_order(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    admin, reviewer = auth(tokens["admin"]), auth(tokens["reviewer"])
+    path = f"/api/applications/{create(client, tokens['admin'])['id']}"
+    item = {"part_id": "SM-METAL", "quantity": "1", "value": "1"}
+    assert client.post(f"{path}/items", json=item, headers=admin).status_code == 201
+    for kind in Document:
+        files = {"file": (f"{kind.value}.pdf", b"%PDF-1.4 test", "application/pdf")}
+        client.post(f"{path}/documents", data={"kind": kind.value}, files=files, headers=admin)
+
+    def move(action: str, on: str, headers: dict[str, str]) -> Any:
+        body = {"action": action, "on": on}
+        return client.post(f"{path}/transitions", json=body, headers=headers)
+
+    assert move("submit", "2026-03-01", admin).status_code == 200
+    for on, words in [
+        ("1999-01-01", "1999-01-01 is before the submission on 2026-03-01"),
+        ("2026-11-23", "2026-11-23 is in the future (today is 2026-11-22)"),
+    ]:
+        refused = move("accept", on, admin)
+        assert refused.status_code == 422
+        error = refused.json()["error"]
+        assert (error["code"], error["field"]) == ("invalid_date", "on")
+        assert words in error["message"]
+    assert move("accept", "2026-03-02", admin).status_code == 200
+    assert move("start_review", "2026-03-02", admin).status_code == 200
+    own = move("approve", "2026-11-22", admin)
+    assert own.status_code == 403
+    assert own.json()["error"]["code"] == "second_person_required"
+    assert client.get(path, headers=admin).json()["state"] == "under_review"
+    assert move("approve", "2026-11-22", reviewer).status_code == 200

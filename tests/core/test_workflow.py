@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import pytest
 
 from rarex.core.workflow import (
+    ISSUE_LICENCE,
     REQUIRED_DOCUMENTS,
     TABLE,
     Action,
@@ -14,7 +18,9 @@ from rarex.core.workflow import (
     Role,
     TransitionRefused,
     allowed_actions,
+    check_date,
     decide,
+    decide_step,
 )
 
 READY = Facts(
@@ -94,3 +100,77 @@ def test_pausing_needs_a_reason() -> None:
     with pytest.raises(TransitionRefused) as info:
         decide(AppState.UNDER_REVIEW, Action.PAUSE_CLOCK, Role.REVIEWER, Facts())
     assert info.value.code == "pause_reason_required"
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.ADMIN])
+def test_whoever_submitted_may_not_approve_whatever_their_role(role: Role) -> None:
+    mine = replace(READY, actor=7, submitted_by=7)
+    with pytest.raises(TransitionRefused) as info:
+        decide(AppState.UNDER_REVIEW, Action.APPROVE, role, mine)
+    assert info.value.code == "second_person_required"
+    assert "a second person must approve" in str(info.value)
+    someone_else = replace(READY, actor=8, submitted_by=7)
+    assert decide(AppState.UNDER_REVIEW, Action.APPROVE, role, someone_else).target is (
+        AppState.APPROVED
+    )
+
+
+def test_the_submitter_may_still_record_the_other_steps_of_the_review() -> None:
+    mine = replace(READY, actor=7, submitted_by=7)
+    for state, action in [
+        (AppState.SUBMITTED, Action.ACCEPT),
+        (AppState.ACCEPTED, Action.START_REVIEW),
+        (AppState.UNDER_REVIEW, Action.DENY),
+        (AppState.UNDER_REVIEW, Action.WITHDRAW),
+    ]:
+        decide(state, action, Role.ADMIN, mine)
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.ADMIN])
+def test_whoever_submitted_may_not_record_the_licence(role: Role) -> None:
+    with pytest.raises(TransitionRefused) as info:
+        decide_step(ISSUE_LICENCE, AppState.APPROVED, role, Facts(actor=7, submitted_by=7))
+    assert info.value.code == "second_person_required"
+    assert "a second person must issue its licence" in str(info.value)
+    decide_step(ISSUE_LICENCE, AppState.APPROVED, role, Facts(actor=8, submitted_by=7))
+
+
+def test_the_licence_needs_an_approved_application_and_a_reviewer() -> None:
+    with pytest.raises(TransitionRefused) as info:
+        decide_step(ISSUE_LICENCE, AppState.UNDER_REVIEW, Role.REVIEWER, Facts())
+    assert info.value.code == "not_approved"
+    with pytest.raises(TransitionRefused) as info:
+        decide_step(ISSUE_LICENCE, AppState.APPROVED, Role.APPLICANT, Facts())
+    assert info.value.code == "forbidden_role"
+
+
+TODAY = date(2026, 3, 10)
+
+
+def test_an_event_is_not_dated_before_the_events_it_follows() -> None:
+    earlier = [("the submission", date(2026, 3, 1)), ("the acceptance", None)]
+    with pytest.raises(TransitionRefused) as info:
+        check_date(date(1999, 1, 1), TODAY, earlier)
+    assert info.value.code == "invalid_date"
+    assert str(info.value) == (
+        "1999-01-01 is before the submission on 2026-03-01; events come in order"
+    )
+    check_date(date(2026, 3, 1), TODAY, earlier)  # the same day is in order
+
+
+def test_the_latest_earlier_event_is_the_one_named() -> None:
+    earlier = [
+        ("the submission", date(2026, 3, 1)),
+        ("the acceptance", date(2026, 3, 3)),
+        ("the clock's pause", date(2026, 3, 5)),
+    ]
+    with pytest.raises(TransitionRefused, match=r"before the clock's pause on 2026-03-05"):
+        check_date(date(2026, 3, 4), TODAY, earlier)
+
+
+def test_an_event_is_not_dated_after_the_servers_day() -> None:
+    with pytest.raises(TransitionRefused) as info:
+        check_date(date(2026, 3, 11), TODAY, [])
+    assert info.value.code == "invalid_date"
+    assert str(info.value) == "2026-03-11 is in the future (today is 2026-03-10)"
+    check_date(TODAY, TODAY, [])

@@ -7,23 +7,25 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from rarex.core.licences import Draw, LicenceTerms, LicenceType
 from rarex.core.vocab import EndUse
 from rarex.core.workflow import Action, AppState, Document, PauseReason, Role
 from rarex.io.cn_calendar import ChinaCalendar
-from rarex.io.storage.db import session_factory, unit_of_work
-from rarex.io.storage.tables import AuditEvent, Base, Organisation
+from rarex.io.storage.db import alembic_config, session_factory, unit_of_work, upgrade
+from rarex.io.storage.tables import Application, AuditEvent, Base, Organisation
 from rarex.services import accounts, audit
 from rarex.services.accounts import Actor, actor_of
 from rarex.services.applications import ApplicationService, NewApplication, NewItem
 from rarex.services.errors import Conflict, Forbidden, Invalid, NotFoundError
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# the day the records are made: no transition below is dated after it
+NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 SHA = "f" * 64
 
 
@@ -254,3 +256,125 @@ def test_audit_verify_catches_tampering(engine: Engine, tamper: str) -> None:
         text = " ".join(str(p) for p in problems)
         expected = {"edit": "changed", "delete": "missing", "truncate": "recorded head"}[tamper]
         assert expected in text
+
+
+TERMS = LicenceTerms(
+    LicenceType.SINGLE,
+    date(2026, 3, 20),
+    date(2027, 3, 19),
+    Decimal("100"),
+    Decimal("25000"),
+    ("Example GmbH",),
+)
+
+
+def under_review(svc: ApplicationService, app_id: int) -> None:
+    svc.transition(app_id, Action.SUBMIT, on=date(2026, 3, 2))
+    svc.transition(app_id, Action.ACCEPT, on=date(2026, 3, 3))
+    svc.transition(app_id, Action.START_REVIEW, on=date(2026, 3, 3))
+
+
+def test_a_lone_admin_cannot_approve_their_own_application(engine: Engine) -> None:
+    factory = session_factory(engine)
+    with unit_of_work(factory) as session:
+        admin = make_user(session, "solo", Role.ADMIN, "first@solo.test")
+        app_id = ready_application(session, admin)
+        mine = service(session, admin)
+        under_review(mine, app_id)  # one admin may still record MOFCOM's other steps
+        with pytest.raises(Forbidden) as info:
+            mine.transition(app_id, Action.APPROVE, on=date(2026, 3, 20))
+        assert info.value.code == "second_person_required"
+        assert "a second person must approve" in info.value.message
+        assert mine.get(app_id).state == AppState.UNDER_REVIEW.value
+    with unit_of_work(factory) as session:
+        second = make_user(session, "solo", Role.ADMIN, "second@solo.test")
+        service(session, second).transition(app_id, Action.APPROVE, on=date(2026, 3, 20))
+        with pytest.raises(Forbidden) as info:
+            service(session, admin).issue_licence(app_id, "LIC-1", TERMS)
+        assert info.value.code == "second_person_required"
+        assert "a second person must issue its licence" in info.value.message
+        assert service(session, admin).apps.licence(app_id) is None
+        service(session, second).issue_licence(app_id, "LIC-1", TERMS)
+
+
+def test_transition_dates_follow_the_events_before_them_and_not_the_future(
+    engine: Engine,
+) -> None:
+    with unit_of_work(session_factory(engine)) as session:
+        applicant = make_user(session, "acme", Role.APPLICANT)
+        reviewer = make_user(session, "acme", Role.REVIEWER)
+        app_id = ready_application(session, applicant)
+        service(session, applicant).transition(app_id, Action.SUBMIT, on=date(2026, 3, 1))
+        rev = service(session, reviewer)
+
+        def refused(action: Action, on: date, pause_reason: PauseReason | None = None) -> str:
+            with pytest.raises(Invalid) as info:
+                rev.transition(app_id, action, on=on, pause_reason=pause_reason)
+            assert (info.value.code, info.value.field) == ("invalid_date", "on")
+            return info.value.message
+
+        assert refused(Action.ACCEPT, date(1999, 1, 1)) == (
+            "1999-01-01 is before the submission on 2026-03-01; events come in order"
+        )
+        assert refused(Action.ACCEPT, date(2026, 4, 2)) == (
+            "2026-04-02 is in the future (today is 2026-04-01)"
+        )
+        assert rev.get(app_id).accepted_on is None
+        rev.transition(app_id, Action.ACCEPT, on=date(2026, 3, 3))
+        rev.transition(app_id, Action.START_REVIEW, on=date(2026, 3, 3))
+        reason = PauseReason.SITE_CHECK
+        assert "before the acceptance on 2026-03-03" in refused(
+            Action.PAUSE_CLOCK, date(2026, 3, 2), pause_reason=reason
+        )
+        rev.transition(app_id, Action.PAUSE_CLOCK, on=date(2026, 3, 10), pause_reason=reason)
+        assert "before the clock's pause on 2026-03-10" in refused(
+            Action.RESUME_CLOCK, date(2026, 3, 9)
+        )
+        rev.transition(app_id, Action.RESUME_CLOCK, on=date(2026, 3, 12))
+        assert "before the clock's resumption on 2026-03-12" in refused(
+            Action.APPROVE, date(2026, 3, 11)
+        )
+        rev.transition(app_id, Action.APPROVE, on=date(2026, 3, 20))
+        rev.issue_licence(app_id, "LIC-1", TERMS)
+        with pytest.raises(Invalid, match="before the approval on 2026-03-20") as info:
+            service(session, applicant).request_amendment(
+                app_id, {"quantity": "150"}, date(2026, 3, 19)
+            )
+        assert info.value.field == "on"
+        amendment = service(session, applicant).request_amendment(
+            app_id, {"quantity": "150"}, date(2026, 3, 25)
+        )
+        for day, words in [
+            (date(2026, 3, 24), "before the request on 2026-03-25"),
+            (date(2026, 4, 2), "in the future"),
+        ]:
+            with pytest.raises(Invalid, match=words):
+                rev.decide_amendment(app_id, amendment.id, True, day)
+        assert rev.decide_amendment(app_id, amendment.id, True, date(2026, 3, 30)).state == (
+            "approved"
+        )
+
+
+def test_applications_submitted_before_the_upgrade_know_their_submitter(
+    engine: Engine, database_url: str
+) -> None:
+    factory = session_factory(engine)
+    with unit_of_work(factory) as session:
+        admin = make_user(session, "acme", Role.ADMIN)
+        make_user(session, "acme", Role.APPLICANT)
+        app_id = ready_application(session, admin)
+        under_review(service(session, admin), app_id)
+        draft_id = ready_application(session, admin)
+    engine.dispose()
+    command.downgrade(alembic_config(database_url), "0004")
+    upgrade(database_url)
+    with unit_of_work(factory) as session:
+        submitted, draft = session.get(Application, app_id), session.get(Application, draft_id)
+        assert submitted is not None and submitted.submitted_by == admin.user_id
+        assert draft is not None and draft.submitted_by is None
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+        assert {e.scheme for e in events} == {"sha256"}  # written before audit keys
+        assert audit.verify(session, admin.org_id) == []
+        with pytest.raises(Forbidden) as info:
+            service(session, admin).transition(app_id, Action.APPROVE, on=date(2026, 3, 20))
+        assert info.value.code == "second_person_required"

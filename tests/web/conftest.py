@@ -24,7 +24,12 @@ def demo_workspace(database_url: str, today: date) -> Iterator[TestClient]:
     """The demo workspace seeded and served with the clock pinned to ``today``."""
     upgrade(database_url)
     app = create_app(
-        Settings(database_url=database_url, secret_key=SecretStr("s" * 40), today=today)
+        Settings(
+            database_url=database_url,
+            secret_key=SecretStr("s" * 40),
+            audit_key=SecretStr("a" * 40),
+            today=today,
+        )
     )
     parts, bom = demo_dataset_paths()
     with unit_of_work(app.state.session_factory) as session:

@@ -205,6 +205,42 @@ def test_moving_an_application_needs_the_csrf_token(demo_client: TestClient) -> 
     assert "Not moved: application 2 is at version" in stale.text
 
 
+def test_an_admin_who_submitted_an_application_cannot_approve_it(demo_client: TestClient) -> None:
+    log_in(demo_client, "admin")
+    token = form_token(demo_client.get("/applications").text)
+
+    def form(action: str, app_id: str = r"\d+") -> re.Match[str]:
+        found = re.search(
+            rf'action="/applications/({app_id})/transitions"(?:(?!</form>).)*?'
+            rf'name="version" value="(\d+)">\s*'
+            rf'<input type="hidden" name="action" value="{action}">',
+            demo_client.get("/applications").text,
+            re.S,
+        )
+        assert found, f"no {action} form"
+        return found
+
+    app_id = form("submit").group(1)  # the demo's one draft
+
+    def move(action: str) -> tuple[int, str]:
+        response = demo_client.post(
+            f"/applications/{app_id}/transitions",
+            data={"csrf_token": token, "version": form(action, app_id).group(2), "action": action},
+            follow_redirects=False,
+        )
+        return response.status_code, " ".join(response.text.split())
+
+    for action in ("submit", "accept", "start_review"):
+        assert move(action)[0] == 303
+    status, page = move("approve")
+    assert status == 403
+    assert "Not moved: a second person must approve: you submitted this application" in page
+    log_in(demo_client, "reviewer")
+    token = form_token(demo_client.get("/applications").text)
+    assert move("approve")[0] == 303
+    assert "is now approved" in demo_client.get(f"/applications?moved={app_id}").text
+
+
 def test_upload_is_for_analysts_and_shows_the_outcome(demo_client: TestClient) -> None:
     log_in(demo_client, "viewer")
     assert demo_client.get("/upload").status_code == 403

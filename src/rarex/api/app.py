@@ -14,6 +14,7 @@ from rarex.api.docs import install_docs
 from rarex.api.middleware import BodyLimit, SecurityHeaders
 from rarex.api.security import Sessions
 from rarex.clock import Clock
+from rarex.core.audit import AuditKey
 from rarex.core.matchers import matcher_for
 from rarex.core.rulebook import RuleBook
 from rarex.core.workdays import WorkdayCalendar
@@ -51,6 +52,7 @@ def create_app(
         secret = secrets.token_urlsafe(48)
     if len(secret) < MIN_SECRET:
         raise ConfigurationError(f"RAREX_SECRET_KEY must have at least {MIN_SECRET} characters")
+    audit_key = _audit_key(settings, demo)
     engine = make_engine(settings.database_url)
 
     @asynccontextmanager
@@ -72,7 +74,7 @@ def create_app(
     )
     app.state.clock = clock or settings.clock()
     app.state.behind_tls = settings.behind_tls
-    app.state.session_factory = session_factory(engine)
+    app.state.session_factory = session_factory(engine, audit_key)
     app.state.engine = engine
     app.state.rulebook = rulebook or load_rules(settings.rules_dir).rulebook
     app.state.calendar = calendar or ChinaCalendar()
@@ -91,3 +93,18 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, behind_tls=settings.behind_tls)  # outermost: on 413 too
     return app
+
+
+def _audit_key(settings: Settings, demo: bool) -> AuditKey:
+    """The key of the audit chain: RAREX_AUDIT_KEY, or in the demo a new one for this run."""
+    if settings.audit_key is None:
+        if not demo:
+            raise ConfigurationError(
+                "set RAREX_AUDIT_KEY (at least 32 characters, kept outside the database): it "
+                "keys the audit trail; only the demo runs without one"
+            )
+        return AuditKey(secrets.token_urlsafe(48))
+    try:
+        return AuditKey(settings.audit_key.get_secret_value())
+    except ValueError as exc:
+        raise ConfigurationError(f"RAREX_AUDIT_KEY: {exc}") from None

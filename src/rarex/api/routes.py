@@ -86,6 +86,7 @@ def _apps(request: Request, session: DbSession, actor: Actor) -> ApplicationServ
         state.calendar,
         clock_of(request).now,
         on_submit=screening.screen_application,
+        today=clock_of(request).today,
     )
 
 

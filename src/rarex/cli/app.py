@@ -43,7 +43,8 @@ COMMANDS: dict[str, Lazy] = {
     "serve": Lazy(
         _CLI + "server_cmd",
         "serve_command",
-        "Serve the HTTP API (OpenAPI at /docs). Needs RAREX_SECRET_KEY and an upgraded database.",
+        "Serve the HTTP API (OpenAPI at /docs). Needs RAREX_SECRET_KEY, RAREX_AUDIT_KEY and an "
+        "upgraded database.",
     ),
     "match": Lazy(
         _CLI + "match_cmd",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,6 +19,9 @@ from rarex.core.rulebook import RuleBook, Snapshot, UnknownReference
 from rarex.core.vocab import Status
 from rarex.io.rule_loader import RuleLoadError, load_rules
 from rarex.settings import Settings
+
+if TYPE_CHECKING:
+    from rarex.core.audit import AuditKey
 
 
 class OutputFormat(StrEnum):
@@ -118,6 +121,23 @@ class Context:
             )
             raise typer.Exit(2) from None
         return url
+
+    def audit_key(self, required: str | None = None) -> AuditKey | None:
+        """``RAREX_AUDIT_KEY`` as the audit chain's key; exit 2 if it is too short, or if it is
+        missing and ``required`` says what it is needed for."""
+        from rarex.core.audit import AuditKey
+
+        secret = self.settings.audit_key
+        if secret is None:
+            if required is None:
+                return None
+            self.err.print(f"Error: set RAREX_AUDIT_KEY: {required}", style="bold red")
+            raise typer.Exit(2)
+        try:
+            return AuditKey(secret.get_secret_value())
+        except ValueError as exc:
+            self.err.print(f"Error: RAREX_AUDIT_KEY: {exc}", style="bold red")
+            raise typer.Exit(2) from None
 
     def checked_ref(self, rulebook: RuleBook, ref: str) -> str:
         try:

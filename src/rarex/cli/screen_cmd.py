@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_json
 from rarex.cli.safe import inert
 from rarex.cli.tables import show_table
+from rarex.core.audit import AuditKeyRequired
 from rarex.core.matchers import MATCHERS, matcher_for
 from rarex.core.matching import DEFAULT_THRESHOLD, MATCHER, Matcher
 from rarex.core.ownership import Link
@@ -79,10 +80,18 @@ def service(
     threshold: float = DEFAULT_THRESHOLD,
     matcher: str = MATCHER,
 ) -> Iterator[ScreeningService]:
-    with database(c.workspace_url()) as factory, unit_of_work(factory) as session:
-        yield ScreeningService(
-            session, _actor(c, session, email), rulebook, _matcher(matcher, threshold), c.clock.now
-        )
+    url = c.workspace_url()
+    try:
+        with database(url, c.audit_key()) as factory, unit_of_work(factory) as session:
+            yield ScreeningService(
+                session,
+                _actor(c, session, email),
+                rulebook,
+                _matcher(matcher, threshold),
+                c.clock.now,
+            )
+    except AuditKeyRequired as exc:
+        raise fail(c, str(exc)) from None
 
 
 def _actor(c: Context, session: Session, email: str) -> Actor:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -10,6 +12,13 @@ from rich.table import Table
 from rarex.cli.common import AsOfOpt, Context, FormatOpt, OutputFormat, emit_json
 from rarex.cli.safe import inert
 from rarex.cli.tables import show_heading, show_table
+from rarex.core.audit import (
+    AuditKey,
+    AuditKeyRequired,
+    Checkpoint,
+    CheckpointRefused,
+    read_checkpoint,
+)
 from rarex.core.workflow import Role
 from rarex.io.cn_calendar import ChinaCalendar
 from rarex.io.storage.db import database, unit_of_work, upgrade
@@ -60,7 +69,8 @@ def users_add(
     """Add a user to an organisation."""
     c = Context.of(ctx, None)
     try:
-        with database(c.workspace_url()) as factory, unit_of_work(factory) as session:
+        url = c.workspace_url()
+        with database(url, c.audit_key()) as factory, unit_of_work(factory) as session:
             user = accounts.add_user(
                 session,
                 organisation=organisation,
@@ -78,6 +88,9 @@ def users_add(
             }
     except ServiceError as exc:
         c.err.print(inert(f"Error ({exc.code}): {exc.message}", "bold red"))
+        raise typer.Exit(2) from None
+    except AuditKeyRequired as exc:
+        _error(c, str(exc))
         raise typer.Exit(2) from None
     if fmt is OutputFormat.JSON:
         emit_json(result)
@@ -165,24 +178,154 @@ def apps_list(
     show_table(c.console, table)
 
 
+CheckpointOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--checkpoint",
+        help="Also hold each chain to this checkpoint (rarex audit checkpoint): events removed, "
+        "rewritten or reset up to its head are caught.",
+        dir_okay=False,
+    ),
+]
+
+
 @audit_app.command("verify")
-def audit_verify(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
-    """Check every organisation's audit chain; exit 1 if an event was edited or deleted."""
+def audit_verify(
+    ctx: typer.Context, checkpoint: CheckpointOpt = None, fmt: FormatOpt = OutputFormat.TABLE
+) -> None:
+    """Check every organisation's audit chain; exit 1 if an event was edited, removed or rewritten.
+
+    Keyed events are checked with RAREX_AUDIT_KEY. Events written without a key are named:
+    they are covered by the keyed events after them, or by a checkpoint. Exit 2 if the key is
+    needed and missing, or the checkpoint cannot be read or was signed with another key.
+    """
     c = Context.of(ctx, None)
-    with database(c.workspace_url()) as factory, unit_of_work(factory) as session:
-        results = audit.verify_all(session)
-    broken = {org: problems for org, problems in results.items() if problems}
+    url = c.workspace_url()
+    needs = "the checkpoint is signed with it" if checkpoint is not None else None
+    key = c.audit_key(needs)
+    held = _read_checkpoint(c, checkpoint, key) if checkpoint is not None and key else None
+    try:
+        with database(url, key) as factory, unit_of_work(factory) as session:
+            reports = audit.verify_all(session, held)
+    except AuditKeyRequired as exc:
+        _error(c, str(exc))
+        raise typer.Exit(2) from None
     if fmt is OutputFormat.JSON:
-        emit_json({org: [str(p) for p in problems] for org, problems in results.items()})
+        emit_json(
+            {
+                "intact": all(r.intact for r in reports),
+                "checkpoint": str(checkpoint) if checkpoint else None,
+                "organisations": [
+                    {
+                        "organisation": r.organisation,
+                        "head": r.head,
+                        "intact": r.intact,
+                        "problems": [str(p) for p in r.problems],
+                        "unkeyed": list(r.unkeyed) if r.unkeyed else None,
+                        "checkpoint": r.checkpoint,
+                    }
+                    for r in reports
+                ],
+            }
+        )
     else:
-        for org, problems in results.items():
-            if problems:
-                for problem in problems:
-                    c.console.print(inert(f"{org}: {problem}", "bold red"))
-            else:
-                c.console.print(inert(f"{org}: the audit chain is intact"))
-    if broken:
+        for report in reports:
+            _print_report(c, report)
+    if not all(r.intact for r in reports):
         raise typer.Exit(1)
+
+
+def _print_report(c: Context, report: audit.ChainReport) -> None:
+    org = report.organisation
+    for problem in report.problems:
+        c.console.print(inert(f"{org}: {problem}", "bold red"))
+    if report.intact:
+        held = (
+            f"; it holds the checkpoint's event {report.checkpoint}"
+            if report.checkpoint is not None
+            else ""
+        )
+        c.console.print(
+            inert(
+                f"{org}: the audit chain is intact "
+                f"({report.head} event{'' if report.head == 1 else 's'}{held})"
+            )
+        )
+    if report.unkeyed is not None:
+        first, last = report.unkeyed
+        if first == last:
+            span, them = f"event {first} is", "it"
+        else:
+            span, them = f"events {first} to {last} are", "them"
+        cover = (
+            f"the keyed events after {them} cover {them}"
+            if report.keyed_after
+            else f"no keyed event follows {them} yet, so only a checkpoint shows {them} rewritten"
+        )
+        c.console.print(
+            f"{org}: {span} not keyed (written without RAREX_AUDIT_KEY); {cover}",
+            style="yellow",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _read_checkpoint(c: Context, path: Path, key: AuditKey) -> Checkpoint:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _error(c, f"cannot read the checkpoint {path}: {exc}")
+        raise typer.Exit(2) from None
+    try:
+        return read_checkpoint(document, key)
+    except CheckpointRefused as exc:
+        _error(c, f"the checkpoint {path}: {exc}")
+        raise typer.Exit(1 if exc.tampered else 2) from None
+
+
+def _error(c: Context, message: str) -> None:
+    c.err.print(
+        f"Error: {message}", style="bold red", markup=False, highlight=False, soft_wrap=True
+    )
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    ctx: typer.Context,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="The checkpoint file to write (JSON).", dir_okay=False),
+    ],
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Write a signed checkpoint: each organisation's newest event and its hash.
+
+    Keep it away from the database (another machine, write-once storage) and check the chains
+    against it later with rarex audit verify --checkpoint FILE. Needs RAREX_AUDIT_KEY, which
+    signs it. Exit 1, writing nothing, if a chain is already broken.
+    """
+    c = Context.of(ctx, None)
+    url = c.workspace_url()
+    key = c.audit_key("the checkpoint is signed with it")
+    assert key is not None
+    try:
+        with database(url, key) as factory, unit_of_work(factory) as session:
+            document = audit.checkpoint(session, key, c.clock.now())
+    except audit.ChainBroken as exc:
+        for report in exc.reports:
+            _print_report(c, report)
+        c.err.print("The audit trail is broken; no checkpoint was written.", style="bold red")
+        raise typer.Exit(1) from None
+    output.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    heads = document["organisations"]
+    if fmt is OutputFormat.JSON:
+        emit_json({"checkpoint": str(output), "organisations": heads})
+        return
+    c.console.print(
+        f"Checkpoint written to {output}:", markup=False, highlight=False, soft_wrap=True
+    )
+    for head in heads:
+        c.console.print(f"  {head['name']}: event {head['seq']}", markup=False, highlight=False)
 
 
 def serve_command(
@@ -190,7 +333,8 @@ def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
 ) -> None:
-    """Serve the HTTP API (OpenAPI at /docs). Needs RAREX_SECRET_KEY and an upgraded database."""
+    """Serve the HTTP API (OpenAPI at /docs). Needs RAREX_SECRET_KEY, RAREX_AUDIT_KEY and an
+    upgraded database."""
     import uvicorn
 
     from rarex.api.app import ConfigurationError, create_app
@@ -214,9 +358,10 @@ def serve_command(
 
 def serve_demo(c: Context, host: str, port: int, database_file: str) -> None:
     """Seed a fresh demo workspace and serve it until interrupted."""
-    from pathlib import Path
+    import secrets
 
     import uvicorn
+    from pydantic import SecretStr
 
     from rarex.api.app import create_app
     from rarex.cli.assess_cmd import demo_dataset_paths
@@ -227,7 +372,8 @@ def serve_demo(c: Context, host: str, port: int, database_file: str) -> None:
         leftover.unlink(missing_ok=True)
     url = f"sqlite:///{path}"
     upgrade(url)
-    settings = c.settings.model_copy(update={"database_url": url})
+    audit_key = c.settings.audit_key or SecretStr(secrets.token_urlsafe(48))
+    settings = c.settings.model_copy(update={"database_url": url, "audit_key": audit_key})
     app = create_app(settings, demo=True)
     parts, bom = demo_dataset_paths()
     with unit_of_work(app.state.session_factory) as session:
@@ -250,4 +396,13 @@ def serve_demo(c: Context, host: str, port: int, database_file: str) -> None:
     )
     for user in USERS:
         c.console.print(f"  {user.email:28} {user.role.value}")
+    if c.settings.audit_key is None:
+        c.console.print(
+            "The audit trail is keyed with a key made for this run; to check it with "
+            "`rarex audit verify` while the demo serves, set "
+            f"RAREX_AUDIT_KEY={audit_key.get_secret_value()} and RAREX_DATABASE_URL={url}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     uvicorn.run(app, host=host, port=port, log_level="warning")

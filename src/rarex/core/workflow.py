@@ -5,14 +5,18 @@
 
 An application can also be withdrawn from any state between submission and decision. Each
 transition names the roles that may make it and the guard it must pass (for example the Art. 16
-document checklist before submission). The functions here only decide; storage, clocks and
-notifications live elsewhere.
+document checklist before submission). Approving an application, and recording its licence, need
+a second person: whoever submitted it may not, whatever their role (admins included). Each event
+is dated no earlier than the events it follows and no later than the day it is recorded on
+(``check_date``). The functions here only decide; storage, clocks and notifications live
+elsewhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 
@@ -77,6 +81,7 @@ class Guard(StrEnum):
     DOCUMENTS_COMPLETE = "documents_complete"
     HAS_ITEMS = "has_items"
     PAUSE_REASON = "pause_reason"
+    SECOND_PERSON = "second_person"  # the actor is not the person who submitted the application
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,13 @@ TRANSITIONS: tuple[Transition, ...] = (
         (Guard.PAUSE_REASON,),
     ),
     Transition(AppState.CLOCK_PAUSED, Action.RESUME_CLOCK, AppState.UNDER_REVIEW, _REVIEWERS),
-    Transition(AppState.UNDER_REVIEW, Action.APPROVE, AppState.APPROVED, _REVIEWERS),
+    Transition(
+        AppState.UNDER_REVIEW,
+        Action.APPROVE,
+        AppState.APPROVED,
+        _REVIEWERS,
+        (Guard.SECOND_PERSON,),
+    ),
     Transition(AppState.UNDER_REVIEW, Action.DENY, AppState.DENIED, _REVIEWERS),
     Transition(AppState.UNDER_REVIEW, Action.WITHDRAW, AppState.WITHDRAWN, _APPLICANTS),
     Transition(AppState.SUBMITTED, Action.WITHDRAW, AppState.WITHDRAWN, _APPLICANTS),
@@ -119,6 +130,21 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(AppState.CLOCK_PAUSED, Action.WITHDRAW, AppState.WITHDRAWN, _APPLICANTS),
 )
 TABLE: Mapping[tuple[AppState, Action], Transition] = {(t.source, t.action): t for t in TRANSITIONS}
+
+
+@dataclass(frozen=True)
+class Step:
+    """Something recorded on an application in one state without moving it, with the roles that
+    may record it and its guards, like a transition."""
+
+    name: str
+    state: AppState
+    roles: frozenset[Role]
+    guards: tuple[Guard, ...] = ()
+
+
+# MOFCOM's licence is recorded on the approved application, by a second person too.
+ISSUE_LICENCE = Step("issue its licence", AppState.APPROVED, _REVIEWERS, (Guard.SECOND_PERSON,))
 
 
 class TransitionRefused(Exception):
@@ -136,6 +162,8 @@ class Facts:
     documents: frozenset[Document] = frozenset()
     item_count: int = 0
     pause_reason: PauseReason | None = None
+    actor: int | None = None  # the user asking
+    submitted_by: int | None = None  # the user who submitted the application, once submitted
 
 
 def decide(state: AppState, action: Action, role: Role, facts: Facts) -> Transition:
@@ -155,11 +183,28 @@ def decide(state: AppState, action: Action, role: Role, facts: Facts) -> Transit
             f"{' or '.join(sorted(r.value for r in transition.roles))})",
         )
     for guard in transition.guards:
-        _check(guard, facts)
+        _check(guard, facts, action.value)
     return transition
 
 
-def _check(guard: Guard, facts: Facts) -> None:
+def decide_step(step: Step, state: AppState, role: Role, facts: Facts) -> None:
+    """Return if ``step`` may be recorded, or raise ``TransitionRefused`` saying why not."""
+    if role not in step.roles:
+        raise TransitionRefused(
+            "forbidden_role",
+            f"role {role.value} may not {step.name} (needs "
+            f"{' or '.join(sorted(r.value for r in step.roles))})",
+        )
+    if state is not step.state:
+        raise TransitionRefused(
+            f"not_{step.state.value}",
+            f"cannot {step.name}: the application is {state.value}, not {step.state.value}",
+        )
+    for guard in step.guards:
+        _check(guard, facts, step.name)
+
+
+def _check(guard: Guard, facts: Facts, doing: str) -> None:
     if guard is Guard.DOCUMENTS_COMPLETE:
         missing = sorted(d.value for d in REQUIRED_DOCUMENTS - facts.documents)
         if missing:
@@ -174,6 +219,33 @@ def _check(guard: Guard, facts: Facts) -> None:
             "pause_reason_required",
             "say why the clock stops: " + ", ".join(r.value for r in PauseReason),
         )
+    elif (
+        guard is Guard.SECOND_PERSON
+        and facts.actor is not None
+        and facts.actor == facts.submitted_by
+    ):
+        raise TransitionRefused(
+            "second_person_required",
+            f"a second person must {doing}: you submitted this application, and whoever "
+            "submits an application may not also approve it or record its licence, whatever "
+            "their role (an organisation needs a second reviewer or admin for this)",
+        )
+
+
+def check_date(on: date, today: date, earlier: Iterable[tuple[str, date | None]]) -> None:
+    """Refuse an event dated after ``today`` or before an event it follows.
+
+    ``earlier`` names the application's recorded events and their days (``None``: not yet).
+    """
+    if on > today:
+        raise TransitionRefused("invalid_date", f"{on} is in the future (today is {today})")
+    recorded = [(day, what) for what, day in earlier if day is not None]
+    if recorded:
+        latest, what = max(recorded)
+        if on < latest:
+            raise TransitionRefused(
+                "invalid_date", f"{on} is before {what} on {latest}; events come in order"
+            )
 
 
 def allowed_actions(state: AppState, roles: Collection[Role]) -> list[Action]:

@@ -90,8 +90,11 @@ def seed(
         calendar,
         now,
         on_submit=screening.screen_application,
+        today=lambda: today,
     )
-    reviewer = ApplicationService(session, actors["reviewer"], rulebook.sha256, calendar, now)
+    reviewer = ApplicationService(
+        session, actors["reviewer"], rulebook.sha256, calendar, now, today=lambda: today
+    )
 
     def application(
         reference: str, part: str, code: str | None, end_user: str, destination: str = "DE"

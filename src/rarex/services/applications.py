@@ -36,6 +36,7 @@ from rarex.core.workdays import (
     review_deadline,
 )
 from rarex.core.workflow import (
+    ISSUE_LICENCE,
     Action,
     AppState,
     Document,
@@ -43,7 +44,9 @@ from rarex.core.workflow import (
     PauseReason,
     Role,
     TransitionRefused,
+    check_date,
     decide,
+    decide_step,
 )
 from rarex.io.storage import repositories as repo
 from rarex.io.storage.tables import (
@@ -56,7 +59,7 @@ from rarex.io.storage.tables import (
     ShipmentRow,
 )
 from rarex.services.accounts import Actor
-from rarex.services.errors import Conflict, Forbidden, Invalid, NotFoundError
+from rarex.services.errors import Conflict, Forbidden, Invalid, NotFoundError, ServiceError
 
 WRITERS = frozenset({Role.APPLICANT, Role.ADMIN})
 # licence details that an amendment may change (the key elements need a new application)
@@ -119,6 +122,7 @@ class ApplicationService:
         calendar: WorkdayCalendar,
         now: Callable[[], datetime],
         on_submit: Callable[[Application, date], object] | None = None,
+        today: Callable[[], date] | None = None,
     ) -> None:
         self.session = session
         self.on_submit = on_submit  # screens the application's parties when it is submitted
@@ -126,6 +130,8 @@ class ApplicationService:
         self.rulebook_sha256 = rulebook_sha256
         self.calendar = calendar
         self.now = now
+        # the server's day, the latest an event may be dated (the entry point's clock)
+        self.today = today or (lambda: now().date())
         self.apps = repo.Applications(session, actor.org_id)
         self.audit = repo.AuditLog(session, actor.org_id)
 
@@ -174,6 +180,29 @@ class ApplicationService:
         deadline = self.deadline(app)
         app.due_on = deadline.due
         app.due_provisional = deadline.provisional
+
+    def _refused(self, exc: TransitionRefused) -> ServiceError:
+        if exc.code in ("forbidden_role", "second_person_required"):
+            return Forbidden(exc.code, str(exc))
+        return Invalid(exc.code, str(exc), "on" if exc.code == "invalid_date" else None)
+
+    def _dated(self, on: date, earlier: list[tuple[str, date | None]]) -> None:
+        """``on`` is neither after the server's day nor before the events it follows."""
+        try:
+            check_date(on, self.today(), earlier)
+        except TransitionRefused as exc:
+            raise self._refused(exc) from None
+
+    def _history(self, app: Application) -> list[tuple[str, date | None]]:
+        """The application's dated events so far."""
+        events: list[tuple[str, date | None]] = [
+            ("the submission", app.submitted_on),
+            ("the acceptance", app.accepted_on),
+            ("the decision", app.decided_on),
+        ]
+        for pause in self.apps.pauses(app.id):
+            events += [("the clock's pause", pause.start), ("the clock's resumption", pause.end)]
+        return events
 
     def _flush(self) -> None:
         try:
@@ -325,17 +354,20 @@ class ApplicationService:
             documents=frozenset(Document(d.kind) for d in self.apps.documents(app.id)),
             item_count=len(self.items(app.id)),
             pause_reason=pause_reason,
+            actor=self.actor.user_id,
+            submitted_by=app.submitted_by,
         )
         try:
             transition = decide(AppState(app.state), action, self.actor.role, facts)
         except TransitionRefused as exc:
-            error = Forbidden if exc.code == "forbidden_role" else Invalid
-            raise error(exc.code, str(exc)) from None
+            raise self._refused(exc) from None
+        self._dated(on, self._history(app))
         before = snapshot(app)
         app.state = transition.target.value
         self._touch(app)
         if action is Action.SUBMIT:
             app.submitted_on = on
+            app.submitted_by = self.actor.user_id
         elif action is Action.ACCEPT:
             app.accepted_on = on
         elif action is Action.PAUSE_CLOCK:
@@ -344,11 +376,9 @@ class ApplicationService:
                 ClockPause(application_id=app.id, start=on, end=None, reason=pause_reason.value)
             )
         elif action is Action.RESUME_CLOCK:
-            open_pauses = [p for p in self.apps.pauses(app.id) if p.end is None]
-            for pause in open_pauses:
-                if on < pause.start:
-                    raise Invalid("invalid_date", "the clock cannot resume before it paused", "on")
-                pause.end = on
+            for pause in self.apps.pauses(app.id):
+                if pause.end is None:
+                    pause.end = on
         elif action in (Action.APPROVE, Action.DENY, Action.WITHDRAW):
             app.decided_on = on
         self._refresh_due(app)
@@ -364,10 +394,12 @@ class ApplicationService:
         return app
 
     def issue_licence(self, application_id: int, number: str, terms: LicenceTerms) -> LicenceRow:
-        self._require(frozenset({Role.REVIEWER, Role.ADMIN}), "record licences")
         app = self.get(application_id)
-        if app.state != AppState.APPROVED.value:
-            raise Invalid("not_approved", "a licence is issued on an approved application")
+        facts = Facts(actor=self.actor.user_id, submitted_by=app.submitted_by)
+        try:
+            decide_step(ISSUE_LICENCE, AppState(app.state), self.actor.role, facts)
+        except TransitionRefused as exc:
+            raise self._refused(exc) from None
         if self.apps.licence(app.id) is not None:
             raise Conflict("licence_exists", f"application {app.id} already has a licence")
         try:
@@ -411,6 +443,7 @@ class ApplicationService:
             )
         if self._pending_amendment(licence.id) is not None:
             raise Conflict("amendment_pending", "a change of this licence is already pending")
+        self._dated(on, [("the approval", app.decided_on)])
         unknown = set(changes) - AMENDABLE
         if unknown:
             raise Invalid(
@@ -441,6 +474,7 @@ class ApplicationService:
             raise NotFoundError("not_found", f"no amendment {amendment_id}")
         if row.state != "pending":
             raise Invalid("already_decided", f"the amendment is already {row.state}")
+        self._dated(on, [("the request", row.accepted_on)])
         if approve:
             updated = licence_terms(licence)
             values = dict(row.changes)

@@ -70,6 +70,7 @@ def _service(request: Request, session: DbSession, who: Viewer) -> ApplicationSe
         request.app.state.calendar,
         clock_of(request).now,
         on_submit=screening_for(request, session, who.actor).screen_application,
+        today=clock_of(request).today,
     )
 
 

@@ -3,6 +3,8 @@
 The default database is the SQLite file ``./rarex.db`` in WAL mode; ``RAREX_DATABASE_URL``
 selects PostgreSQL (``postgresql+psycopg://…``). Repositories never commit: the caller owns
 the transaction through ``unit_of_work``, which commits on success and rolls back on error.
+The sessions of a factory carry the audit key the entry point gives it (``audit_key_of``), so
+that every service that audits keys the chain with it; the key is never stored.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from rarex.core.audit import AuditKey
 
 DEFAULT_URL = "sqlite:///./rarex.db"
 
@@ -43,8 +47,17 @@ def make_engine(url: str = DEFAULT_URL) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+_AUDIT_KEY = "rarex.audit_key"
+
+
+def session_factory(engine: Engine, audit_key: AuditKey | None = None) -> sessionmaker[Session]:
+    """Sessions on ``engine`` whose audit events are keyed with ``audit_key`` (bare without)."""
+    return sessionmaker(engine, expire_on_commit=False, info={_AUDIT_KEY: audit_key})
+
+
+def audit_key_of(session: Session) -> AuditKey | None:
+    key = session.info.get(_AUDIT_KEY)
+    return key if isinstance(key, AuditKey) else None
 
 
 @contextmanager
@@ -62,11 +75,11 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @contextmanager
-def database(url: str) -> Iterator[sessionmaker[Session]]:
+def database(url: str, audit_key: AuditKey | None = None) -> Iterator[sessionmaker[Session]]:
     """A session factory on ``url`` whose engine (and its pooled connections) is closed after."""
     engine = make_engine(url)
     try:
-        yield session_factory(engine)
+        yield session_factory(engine, audit_key)
     finally:
         engine.dispose()
 

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rarex.core.audit import GENESIS, Event, StoredEvent, chain_hash
+from rarex.core.audit import GENESIS, KEYED, AuditKeyRequired, Event, StoredEvent, link
+from rarex.io.storage.db import audit_key_of
 from rarex.io.storage.tables import (
     Application,
     ApplicationItem,
@@ -147,7 +148,12 @@ class Applications:
 
 
 class AuditLog:
-    """Appends events to the organisation's hash chain and reads them back."""
+    """Appends events to the organisation's hash chain and reads them back.
+
+    Events are keyed with the session's audit key (``db.audit_key_of``). Without one, an event
+    is bare, and only while the chain has no keyed head: a bare event after a keyed one would
+    read as a rewrite, so it is refused (``AuditKeyRequired``).
+    """
 
     def __init__(self, session: Session, org_id: int) -> None:
         self.session = session
@@ -187,7 +193,12 @@ class AuditLog:
             rulebook_sha256,
             note,
         )
-        digest = chain_hash(org.audit_head_hash, event)
+        key = audit_key_of(self.session)
+        if key is None and self._scheme(org.audit_head_seq) == KEYED:
+            raise AuditKeyRequired(
+                f"the audit chain of {org.name} is keyed: set RAREX_AUDIT_KEY to add to it"
+            )
+        stored = link(org.audit_head_hash, event, key, self.org_id)
         row = AuditEvent(
             org_id=self.org_id,
             seq=event.seq,
@@ -199,13 +210,14 @@ class AuditLog:
             before=before,
             after=after,
             rulebook_sha256=rulebook_sha256,
-            prev_hash=org.audit_head_hash,
-            hash=digest,
+            prev_hash=stored.prev_hash,
+            hash=stored.hash,
             note=note,
+            scheme=stored.scheme,
         )
         self.session.add(row)
         org.audit_head_seq = event.seq
-        org.audit_head_hash = digest
+        org.audit_head_hash = stored.hash
         self.session.flush()
         return row
 
@@ -238,9 +250,16 @@ class AuditLog:
                 ),
                 r.prev_hash,
                 r.hash,
+                r.scheme,
             )
             for r in self.events()
         ]
+
+    def _scheme(self, seq: int) -> str | None:
+        """The scheme of event ``seq`` (None if there is none)."""
+        return self.session.scalar(
+            select(AuditEvent.scheme).where(AuditEvent.org_id == self.org_id, AuditEvent.seq == seq)
+        )
 
     def head(self) -> tuple[int, str]:
         org = self.session.get(Organisation, self.org_id)

@@ -185,6 +185,8 @@ class Application(Base):
     watch_listed: Mapped[bool] = mapped_column(Boolean, default=False)
     referred_to_state_council: Mapped[bool] = mapped_column(Boolean, default=False)
     submitted_on: Mapped[date | None] = mapped_column(Date)
+    # who submitted it: they may not approve it or record its licence (a second person must)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     accepted_on: Mapped[date | None] = mapped_column(Date)
     decided_on: Mapped[date | None] = mapped_column(Date)
     # the statutory due date as last worked out (None: none runs), kept so that "due within N
@@ -295,6 +297,8 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+    # how ``hash`` was made: "hmac-sha256" (keyed with RAREX_AUDIT_KEY) or "sha256" (no key)
+    scheme: Mapped[str] = mapped_column(String(20), server_default="sha256")
 
 
 class ListVersion(Base):

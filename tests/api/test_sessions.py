@@ -9,13 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from rarex.api.app import create_app
 from rarex.clock import Clock
 from rarex.io.storage.db import upgrade
 from rarex.settings import Settings
-from tests.api.conftest import PASSWORD, SECRET
+from tests.api.conftest import AUDIT_KEY, PASSWORD, SECRET
 from tests.api.test_api import auth
 
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -40,7 +39,8 @@ def moment() -> Moment:
 def timed_client(database_url: str, moment: Moment) -> Iterator[TestClient]:
     upgrade(database_url)
     app = create_app(
-        Settings(database_url=database_url, secret_key=SECRET), clock=Clock(source=moment)
+        Settings(database_url=database_url, secret_key=SECRET, audit_key=AUDIT_KEY),
+        clock=Clock(source=moment),
     )
     with TestClient(app) as test_client:
         yield test_client
@@ -166,7 +166,7 @@ def test_behind_tls_cookies_are_secure_and_hsts_is_sent(
     database_url: str, tokens: dict[str, str]
 ) -> None:
     app = create_app(
-        Settings(database_url=database_url, secret_key=SecretStr("s" * 40), behind_tls=True)
+        Settings(database_url=database_url, secret_key=SECRET, audit_key=AUDIT_KEY, behind_tls=True)
     )
     with TestClient(app) as client:
         response = client.post(

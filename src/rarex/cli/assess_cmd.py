@@ -173,9 +173,12 @@ def _load(
     fx: Path | None,
 ) -> Dataset:
     try:
-        dataset = load_dataset(parts=parts, bom=bom, workbook=workbook, json_file=json_file)
+        limits = c.settings.import_limits()
+        dataset = load_dataset(
+            parts=parts, bom=bom, workbook=workbook, json_file=json_file, limits=limits
+        )
         if fx is not None:
-            dataset = convert(dataset, load_rates(fx), str(fx))
+            dataset = convert(dataset, load_rates(fx, limits), str(fx))
     except InputInvalid as exc:
         for error in exc.errors:
             c.err.print(str(error), markup=False, highlight=False, soft_wrap=True)

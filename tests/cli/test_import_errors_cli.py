@@ -1,14 +1,18 @@
 """Malformed input on the command line: exit 2 with the file, row, column and reason, never a
-traceback."""
+traceback, and JSON output is always valid JSON."""
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from rarex.cli.app import app
+from rarex.cli.common import emit_json
+from rarex.reports.serialise import finite
 from rarex.services.exposure import demo_paths
 from tests.garbage import CASES, Garbage, write, zip_bomb
 
@@ -76,3 +80,18 @@ def test_a_zip_bomb_is_refused_on_the_command_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["assess", "--workbook", str(bomb), *DAY])
     assert result.exit_code == 2
     assert f"{bomb}: the workbook unpacks to" in result.output
+
+
+# ---------------------------------------------------------------- JSON output
+
+
+def test_json_output_never_holds_nan_or_infinity(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        emit_json({"share": math.nan})
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        emit_json({"content": [1.0, math.inf]})
+    assert capsys.readouterr().out == ""  # refused before anything is printed
+    document = finite({"a": math.inf, "b": [1.5, -math.inf, math.nan], "c": "x", "d": 2})
+    assert document == {"a": None, "b": [1.5, None, None], "c": "x", "d": 2}
+    emit_json(document)
+    assert json.loads(capsys.readouterr().out) == document

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -22,6 +21,7 @@ from rarex.cli.common import (
     OutputFormat,
     RulesDirOpt,
     emit_json,
+    json_text,
 )
 from rarex.cli.tables import show_heading, show_table
 from rarex.core.assess import Assessment, AssessmentError, assess
@@ -243,7 +243,7 @@ def write_result(
         if output is None:
             emit_json(document)
             return
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        text = json_text(document) + "\n"
     else:
         text = (render_html if fmt == "html" else render_markdown)(result, rulebook)
     if output is None:

@@ -1,5 +1,5 @@
 """Malformed input on the command line: exit 2 with the file, row, column and reason, never a
-traceback, and JSON output is always valid JSON."""
+traceback; reports are written whole or not at all, and JSON output is always valid JSON."""
 
 from __future__ import annotations
 
@@ -82,7 +82,29 @@ def test_a_zip_bomb_is_refused_on_the_command_line(tmp_path: Path) -> None:
     assert f"{bomb}: the workbook unpacks to" in result.output
 
 
-# ---------------------------------------------------------------- JSON output
+# ---------------------------------------------------------------- output
+
+
+def test_a_report_that_cannot_be_written_leaves_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = demo_paths()
+    report = tmp_path / "report.json"
+    report.write_text("the old report\n", encoding="utf-8")
+    args = ["assess", "--parts", str(demo["parts"]), "--bom", str(demo["bom"]), *DAY]
+
+    def full_disk(descriptor: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("rarex.io.atomic.os.fsync", full_disk)
+    result = runner.invoke(app, [*args, "-o", str(report)])
+    assert result.exit_code == 2, result.output
+    assert f"cannot write {report}: No space left on device; nothing was written" in result.output
+    assert report.read_text(encoding="utf-8") == "the old report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+    monkeypatch.undo()
+    assert runner.invoke(app, [*args, "-o", str(report)]).exit_code == 0
+    assert json.loads(report.read_text(encoding="utf-8"))["as_of"] == "2026-11-22"
 
 
 def test_json_output_never_holds_nan_or_infinity(capsys: pytest.CaptureFixture[str]) -> None:

@@ -31,6 +31,7 @@ from rarex.core.rulebook import RuleBook
 from rarex.core.verdict import Shipment, Verdict
 from rarex.core.vocab import EndUse, EndUserType
 from rarex.demo.shipments import DEMO_SHIPMENTS
+from rarex.io.atomic import write_atomically
 from rarex.io.fx import convert, load_rates
 from rarex.io.importers import COUNTRIES, InputInvalid, load_dataset
 from rarex.io.script import ChineseScript
@@ -249,8 +250,23 @@ def write_result(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(c, output, text)
         c.err.print(f"{FORMAT_NAMES[fmt]} report written to {output}", markup=False)
+
+
+def write_output(c: Context, path: Path, text: str) -> None:
+    """Write a report whole (``write_atomically``), or exit 2 saying why it was not written."""
+    try:
+        write_atomically(path, text)
+    except OSError as exc:
+        c.err.print(
+            f"Error: cannot write {path}: {exc.strerror or exc}; nothing was written.",
+            style="bold red",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(2) from None
 
 
 def print_table(console: Console, result: Assessment) -> None:
@@ -321,7 +337,7 @@ def demo_command(
     for number, (heading, shipment, products) in enumerate(DEMO_SHIPMENTS, start=1):
         result = run_assessment(c, rulebook, dataset, day, shipment, products, None)
         report = output_dir / f"assessment-{number}.html"
-        report.write_text(render_html(result, rulebook), encoding="utf-8")
+        write_output(c, report, render_html(result, rulebook))
         if fmt is OutputFormat.JSON:
             documents.append(
                 {"heading": heading, "report": str(report), **assessment_document(result, rulebook)}

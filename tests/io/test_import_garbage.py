@@ -3,6 +3,7 @@ naming the file, the row, the column and the reason, and the limits hold before 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import time
@@ -228,6 +229,8 @@ def test_numbers_are_finite_and_within_the_float_range() -> None:
         ("-Infinity", "not a finite number"),
         ("1,5", "not a number"),
         ("9" * 400, "too large"),
+        ("1e999999999999999999", "too large"),  # beyond the decimal context: no Overflow
+        ("-1e-999999999999999999", "too small"),  # nor rounded to 0 on the way
     ]:
         with pytest.raises(NotANumber, match=reason):
             decimal_of(text)
@@ -448,3 +451,51 @@ def test_a_zip_bomb_is_refused_at_once_without_building_its_cell(
     [error] = refused(lambda: load_dataset(workbook=tmp_path / "bomb.xlsx", limits=limits))
     assert "xl/sharedStrings.xml is compressed" in error.reason
     assert "to 1, more than the limit of 100 to 1" in error.reason
+
+
+def test_a_row_numbered_beyond_excels_last_row_is_refused_quickly(tmp_path: Path) -> None:
+    """openpyxl yields an empty row for every number skipped: a row numbered 2,000,000,000 would
+    take minutes of empty rows; it is refused at Excel's last row instead."""
+    far = rezip(
+        GOOD_WORKBOOK,
+        lambda name, data: (
+            data.replace(b'<row r="4"', b'<row r="2000000000"', 1).replace(
+                b'r="A4"', b'r="A2000000000"', 1
+            )
+            if name == "xl/worksheets/sheet1.xml"
+            else data
+        ),
+    )
+    (tmp_path / "book.xlsx").write_bytes(far)
+    started = time.perf_counter()
+    [error] = refused(lambda: load_dataset(workbook=tmp_path / "book.xlsx"))
+    assert time.perf_counter() - started < 5
+    assert (error.file, error.row, error.column) == (
+        f"{tmp_path / 'book.xlsx'}[parts]",
+        1_048_577,
+        "",
+    )
+    assert error.reason == "beyond Excel's last row, 1,048,576"
+
+
+def test_a_workbook_openpyxl_cannot_open_is_refused_and_left_closed(tmp_path: Path) -> None:
+    """openpyxl does not close the archive when ``load_workbook`` fails (found by the fuzz
+    test): the file must be closed when the refusal is raised, not whenever it is collected."""
+    broken = rezip(GOOD_WORKBOOK, lambda name, data: b"" if name.endswith("sheet2.xml") else data)
+    (tmp_path / "book.xlsx").write_bytes(broken)
+    [error] = refused(lambda: load_dataset(workbook=tmp_path / "book.xlsx"))
+    assert (error.file, error.row) == (str(tmp_path / "book.xlsx"), 0)
+    assert error.reason.startswith("the workbook cannot be read: ")
+    assert open_files(tmp_path / "book.xlsx") == []
+
+
+def open_files(path: Path) -> list[str]:
+    """The descriptors this process holds open on ``path`` (Linux's /proc)."""
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("no /proc/self/fd to list open files")
+    found = []
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            if fd.readlink() == path:
+                found.append(fd.name)
+    return found

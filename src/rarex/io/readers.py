@@ -100,7 +100,7 @@ def decimal_of(text: str) -> Decimal:
         raise NotANumber(f"not a number: {shown(text)}") from None
     if not number.is_finite():
         raise NotANumber(f"not a finite number: {shown(text)}")
-    size = abs(number)
+    size = number.copy_abs()  # exact: abs() would round in the context, and overflow
     if size > FLOAT_MAX:
         raise NotANumber(f"too large to compute with: {shown(text)}")
     if 0 < size < FLOAT_MIN:
@@ -387,6 +387,7 @@ def _row_problems(
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")  # the ones openpyxl opens
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls, and other OLE files
+EXCEL_ROWS = 1_048_576
 RATIO_FROM_BYTES = 1024 * 1024  # small parts may compress well without being a bomb
 CHUNK = 1024 * 1024
 FORBIDDEN_XML = (b"<!DOCTYPE", b"<!ENTITY")
@@ -511,9 +512,12 @@ class Workbook:
         if not path.is_file():
             raise refuse(str(path), 0, "", "file not found")
         check_workbook_archive(path, limits)
+        # Opened here, not by openpyxl, so that it is closed whatever openpyxl raises.
+        self.handle = path.open("rb")
         try:
-            self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self.book = openpyxl.load_workbook(self.handle, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl's parsers raise many kinds on bad XML
+            self.handle.close()
             raise refuse(
                 str(path), 0, "", f"the workbook cannot be read: {_short(exc, path)}"
             ) from None
@@ -535,6 +539,7 @@ class Workbook:
             for rows in self.sheets:
                 rows.close()
             self.book.close()
+        self.handle.close()
 
     def sheet(self, name: str, file: str) -> tuple[list[str], Iterator[Row]]:
         """Header and rows of one sheet; row numbers are Excel's. ``file`` names the sheet in
@@ -605,6 +610,8 @@ class _SheetRows:
             ) from None
         self.number += 1
         self.cells += len(values)
+        if self.number > EXCEL_ROWS:  # a row numbered beyond: openpyxl pads the gap with rows
+            raise refuse(self.file, self.number, "", f"beyond Excel's last row, {EXCEL_ROWS:,}")
         if self.number > self.limits.max_rows + 1:
             raise _too_many_rows(self.file, self.number, self.limits)
         if self.cells > self.limits.max_sheet_cells:

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rarex.clock import Clock
+from rarex.io.limits import CSV_FIELD_CHARS, DEFAULT_LIMITS, ImportLimits
 
 
 class Settings(BaseSettings):
@@ -58,6 +59,44 @@ class Settings(BaseSettings):
         default="name_v1",
         description="The name matcher the server screens with (name_v1 or name_v2).",
     )
+
+    import_max_rows: int = Field(
+        default=DEFAULT_LIMITS.max_rows,
+        gt=0,
+        description="Most data rows an imported file, sheet or JSON list may have.",
+    )
+    import_max_cell_chars: int = Field(
+        default=DEFAULT_LIMITS.max_cell_chars,
+        gt=0,
+        le=CSV_FIELD_CHARS,
+        description="Most characters one imported value may have (Excel's own cell limit).",
+    )
+    import_max_workbook_bytes: int = Field(
+        default=DEFAULT_LIMITS.max_workbook_bytes,
+        gt=0,
+        description="Most bytes an imported .xlsx workbook may unpack to.",
+    )
+    import_max_compression_ratio: int = Field(
+        default=DEFAULT_LIMITS.max_compression_ratio,
+        gt=0,
+        description="Most a part of an imported workbook may be compressed (unpacked size "
+        "to packed size); a zip bomb goes far beyond.",
+    )
+    import_max_sheet_cells: int = Field(
+        default=DEFAULT_LIMITS.max_sheet_cells,
+        gt=0,
+        description="Most cells one sheet of an imported workbook may have.",
+    )
+
+    def import_limits(self) -> ImportLimits:
+        """The importers' limits, passed down by the entry points."""
+        return ImportLimits(
+            max_rows=self.import_max_rows,
+            max_cell_chars=self.import_max_cell_chars,
+            max_workbook_bytes=self.import_max_workbook_bytes,
+            max_compression_ratio=self.import_max_compression_ratio,
+            max_sheet_cells=self.import_max_sheet_cells,
+        )
 
     def clock(self) -> Clock:
         """The clock the entry points pass down: pinned to ``today`` when it is set."""

@@ -78,6 +78,7 @@ def create_app(
     app.state.engine = engine
     app.state.rulebook = rulebook or load_rules(settings.rules_dir).rulebook
     app.state.calendar = calendar or ChinaCalendar()
+    app.state.import_limits = settings.import_limits()
     app.state.sessions = Sessions(secret, settings.session_hours * 3600)
     errors.install(app)
     try:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
@@ -43,6 +41,7 @@ from rarex.api.security import (
     log_out,
     require,
 )
+from rarex.api.uploads import import_limits, safe_name, saved_uploads
 from rarex.cli.render import measure_json
 from rarex.core.licences import Draw, LicenceTerms
 from rarex.core.rulebook import RuleBook
@@ -253,6 +252,7 @@ def rules_status(
 @router.post("/datasets", tags=["assessments"], status_code=201)
 def upload_dataset(
     clock: AppClock,
+    request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("data:write"))],
     name: Annotated[str, Form(min_length=1, max_length=200)],
@@ -264,15 +264,11 @@ def upload_dataset(
         raise Invalid(
             "invalid_upload", "upload a workbook, or parts (and bom) CSV files", "workbook"
         )
-    with tempfile.TemporaryDirectory() as folder:
-        paths: dict[str, Path | None] = {}
-        for key, upload in (("workbook", workbook), ("parts", parts), ("bom", bom)):
-            if upload is not None:
-                suffix = ".xlsx" if key == "workbook" else ".csv"
-                path = Path(folder) / f"{key}{suffix}"
-                path.write_bytes(upload.file.read())
-                paths[key] = path
-        version = DatasetService(session, actor, clock.now).import_files(name, **paths)
+    files = {"workbook": workbook, "parts": parts, "bom": bom}
+    with saved_uploads(files, safe_name) as paths:  # errors name the files, not the folder
+        version = DatasetService(session, actor, clock.now).import_files(
+            name, limits=import_limits(request), **paths
+        )
     return {
         "id": version.id,
         "name": version.name,

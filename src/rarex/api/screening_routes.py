@@ -17,7 +17,7 @@ from rarex.api.errors import RESPONSES
 from rarex.api.pages import Page, newest_first_page_of, paginated
 from rarex.api.schemas import MAX_ID, Body, Country, Day, Id
 from rarex.api.security import AppClock, DbSession, clock_of, require
-from rarex.api.uploads import saved_uploads
+from rarex.api.uploads import import_limits, saved_uploads
 from rarex.core.matching import Matcher
 from rarex.core.rulebook import RuleBook
 from rarex.core.screening import PartyQuery, Verdict
@@ -123,7 +123,7 @@ def import_list(
 ) -> dict[str, Any]:
     with _upload(file) as path:
         version, new = screening_for(request, session, actor).lists.import_list(
-            kind, path, source, list_id
+            kind, path, source, list_id, import_limits(request)
         )
     return version_document(version, new)
 
@@ -136,7 +136,9 @@ def load_ownership(
     file: Annotated[UploadFile, File()],
 ) -> dict[str, Any]:
     with _upload(file) as path:
-        count = screening_for(request, session, actor).lists.load_ownership(path)
+        count = screening_for(request, session, actor).lists.load_ownership(
+            path, import_limits(request)
+        )
     return {"links": count}
 
 
@@ -226,7 +228,9 @@ def start_job(
 ) -> dict[str, Any]:
     """Screen a CSV of parties in the background; poll the job for progress."""
     with _upload(file) as path:
-        queries = read_parties_csv(path)  # a bad file is refused now, with every error
+        queries = read_parties_csv(
+            path, import_limits(request)
+        )  # a bad file is refused now, with every error
     jobs: Jobs = request.app.state.screening_jobs
     factory: sessionmaker[Session] = request.app.state.session_factory
     state = request.app.state

@@ -13,9 +13,16 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from fastapi import UploadFile
+from fastapi import Request, UploadFile
 
 from rarex.io.importers import InputInvalid
+from rarex.io.limits import ImportLimits
+
+
+def import_limits(request: Request) -> ImportLimits:
+    """The importers' limits the app was made with (``Settings.import_limits``)."""
+    limits: ImportLimits = request.app.state.import_limits
+    return limits
 
 
 def given(upload: UploadFile | None) -> UploadFile | None:
@@ -27,11 +34,18 @@ def own_name(filename: str, key: str) -> str:
     return Path(filename).name or key
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls")
+
+
 def safe_name(filename: str, key: str) -> str:
     """The uploaded file's own name, reduced to harmless characters and given the suffix the
-    dataset importer expects."""
+    dataset importer expects. A workbook keeps an Excel suffix of its own, so one named .xls
+    is refused as it is on the command line."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).stem)[:80] or key
-    return stem + (".xlsx" if key == "workbook" else ".csv")
+    if key != "workbook":
+        return stem + ".csv"
+    suffix = Path(filename).suffix.lower()
+    return stem + (suffix if suffix in WORKBOOK_SUFFIXES else ".xlsx")
 
 
 @contextmanager
@@ -52,12 +66,20 @@ def saved_uploads(
         try:
             yield paths
         except InputInvalid as exc:
-            inside = f"{folder}/"
             errors = [
-                replace(e, file=Path(e.file).name) if e.file.startswith(inside) else e
+                replace(
+                    e,
+                    file=Path(e.file).name if e.file.startswith(folder) else e.file,
+                    reason=_without(folder, e.reason),
+                )
                 for e in exc.errors
             ]
             raise InputInvalid(errors, exc.truncated) from None
+
+
+def _without(folder: str, text: str) -> str:
+    """``text`` with every path into the temporary folder cut to the file's name."""
+    return re.sub(re.escape(folder) + r"[/\\]?(?:[^/\\\s]+[/\\])*", "", text)
 
 
 def error_lines(exc: InputInvalid) -> list[str]:

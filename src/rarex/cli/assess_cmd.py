@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -22,6 +21,7 @@ from rarex.cli.common import (
     OutputFormat,
     RulesDirOpt,
     emit_json,
+    json_text,
 )
 from rarex.cli.safe import inert
 from rarex.cli.tables import show_heading, show_table
@@ -32,6 +32,7 @@ from rarex.core.rulebook import RuleBook
 from rarex.core.verdict import Shipment, Verdict
 from rarex.core.vocab import EndUse, EndUserType
 from rarex.demo.shipments import DEMO_SHIPMENTS
+from rarex.io.atomic import write_atomically
 from rarex.io.fx import convert, load_rates
 from rarex.io.importers import COUNTRIES, InputInvalid, load_dataset
 from rarex.io.script import ChineseScript
@@ -174,9 +175,12 @@ def _load(
     fx: Path | None,
 ) -> Dataset:
     try:
-        dataset = load_dataset(parts=parts, bom=bom, workbook=workbook, json_file=json_file)
+        limits = c.settings.import_limits()
+        dataset = load_dataset(
+            parts=parts, bom=bom, workbook=workbook, json_file=json_file, limits=limits
+        )
         if fx is not None:
-            dataset = convert(dataset, load_rates(fx), str(fx))
+            dataset = convert(dataset, load_rates(fx, limits), str(fx))
     except InputInvalid as exc:
         for error in exc.errors:
             c.err.print(inert(error), soft_wrap=True)
@@ -241,14 +245,29 @@ def write_result(
         if output is None:
             emit_json(document)
             return
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        text = json_text(document) + "\n"
     else:
         text = (render_html if fmt == "html" else render_markdown)(result, rulebook)
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(c, output, text)
         c.err.print(inert(f"{FORMAT_NAMES[fmt]} report written to {output}"))
+
+
+def write_output(c: Context, path: Path, text: str) -> None:
+    """Write a report whole (``write_atomically``), or exit 2 saying why it was not written."""
+    try:
+        write_atomically(path, text)
+    except OSError as exc:
+        c.err.print(
+            f"Error: cannot write {path}: {exc.strerror or exc}; nothing was written.",
+            style="bold red",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(2) from None
 
 
 def print_table(console: Console, result: Assessment) -> None:
@@ -321,7 +340,7 @@ def demo_command(
     for number, (heading, shipment, products) in enumerate(DEMO_SHIPMENTS, start=1):
         result = run_assessment(c, rulebook, dataset, day, shipment, products, None)
         report = output_dir / f"assessment-{number}.html"
-        report.write_text(render_html(result, rulebook), encoding="utf-8")
+        write_output(c, report, render_html(result, rulebook))
         if fmt is OutputFormat.JSON:
             documents.append(
                 {"heading": heading, "report": str(report), **assessment_document(result, rulebook)}

@@ -165,5 +165,14 @@ def parse_assumptions(values: list[str] | None) -> dict[str, Status]:
     return result
 
 
+def json_text(document: Any) -> str:
+    """``document`` as JSON text; a NaN or infinite number raises ``ValueError`` instead of
+    being written as the ``NaN``/``Infinity`` that JSON readers reject."""
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False, default=str)
+
+
 def emit_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
+    """Print a document as JSON; a NaN or infinite number is refused (``ValueError``), never
+    printed as invalid JSON."""
+    text = json_text(payload)  # before anything is written: a refusal prints nothing
+    sys.stdout.write(text + "\n")

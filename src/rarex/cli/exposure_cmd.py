@@ -52,8 +52,11 @@ def read_dataset(
     if len(given) != 1 or (bom is not None and parts is None):
         raise typer.BadParameter("give --parts (with --bom), or --workbook, or --json")
     try:
-        dataset = load_dataset(parts=parts, bom=bom, workbook=workbook, json_file=json_file)
-        return convert(dataset, load_rates(fx), str(fx)) if fx is not None else dataset
+        limits = c.settings.import_limits()
+        dataset = load_dataset(
+            parts=parts, bom=bom, workbook=workbook, json_file=json_file, limits=limits
+        )
+        return convert(dataset, load_rates(fx, limits), str(fx)) if fx is not None else dataset
     except InputInvalid as exc:
         input_errors(c, exc)
 
@@ -178,7 +181,7 @@ def exposure_command(
     rulebook = c.rulebook()
     dataset = read_dataset(c, parts, bom, workbook, json_file, fx)
     try:
-        commercial = load_commercial(dataset, sales, inventory)
+        commercial = load_commercial(dataset, sales, inventory, c.settings.import_limits())
     except InputInvalid as exc:
         input_errors(c, exc)
     calendar = ChinaCalendar()

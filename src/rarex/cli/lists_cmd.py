@@ -43,7 +43,9 @@ def lists_import(
     c = Context.of(ctx, None)
     try:
         with service(c, email, c.rulebook()) as svc:
-            version, new = svc.lists.import_list(kind, path, source, list_id)
+            version, new = svc.lists.import_list(
+                kind, path, source, list_id, c.settings.import_limits()
+            )
             result = version_document(version, new)
     except InputInvalid as exc:
         raise input_errors(c, exc) from None
@@ -101,7 +103,7 @@ def screening_ownership(
     c = Context.of(ctx, None)
     try:
         with service(c, email, c.rulebook()) as svc:
-            count = svc.lists.load_ownership(path)
+            count = svc.lists.load_ownership(path, c.settings.import_limits())
     except InputInvalid as exc:
         raise input_errors(c, exc) from None
     except ServiceError as exc:

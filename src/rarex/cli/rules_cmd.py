@@ -30,6 +30,7 @@ from rarex.core.scenarios import run_scenario
 from rarex.core.schema import Code, Instrument, code_value, schema_models
 from rarex.core.timeline import clip, measure_windows
 from rarex.core.vocab import Status
+from rarex.io.atomic import write_atomically
 from rarex.io.rule_loader import RuleLoadError, load_rules, load_scenarios, scenario_files
 
 app = typer.Typer(
@@ -381,7 +382,7 @@ def schema(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_atomically(output, text)
 
 
 @app.command()

@@ -118,7 +118,9 @@ def progress_bar(c: Context, total: int, label: str) -> Iterator[Callable[[int],
         yield lambda n: bar.advance(task, n)
 
 
-def _file_parties(rulebook: RuleBook, specs: list[str]) -> tuple[list[ListedParty], dict[str, str]]:
+def _file_parties(
+    c: Context, rulebook: RuleBook, specs: list[str]
+) -> tuple[list[ListedParty], dict[str, str]]:
     """Lists given as ``KIND=PATH`` (or ``ftm:LIST_ID=PATH``), screened without storing."""
     parties = rulebook_parties(rulebook)
     versions = {RULEBOOK_SOURCE: rulebook.sha256[:16]}
@@ -128,7 +130,7 @@ def _file_parties(rulebook: RuleBook, specs: list[str]) -> tuple[list[ListedPart
         if not sep or kind not in LIST_KINDS:
             raise typer.BadParameter(f"--list wants KIND=PATH with KIND in {LIST_KINDS}: {spec!r}")
         path = Path(path_text)
-        entries = read_list(kind, path, list_id or None)
+        entries = read_list(kind, path, list_id or None, c.settings.import_limits())
         versions[f"{kind}:{path.name}"] = f"file:{len(entries)} entries"
         parties.extend(
             ListedParty(
@@ -184,7 +186,7 @@ def screen_command(
         if batch:
             if not path.is_file():
                 raise fail(c, f"{target}: no such file")
-            queries = read_parties_csv(path)
+            queries = read_parties_csv(path, c.settings.import_limits())
         else:
             queries = [PartyQuery(target.strip(), country.upper() if country else None)]
         if email is not None:
@@ -201,8 +203,10 @@ def screen_command(
                     (p.id, s) for p, s in outcome.results
                 ]
         else:
-            parties, versions = _file_parties(rulebook, lists or [])
-            links: list[Link] = read_ownership_csv(ownership) if ownership else []
+            parties, versions = _file_parties(c, rulebook, lists or [])
+            links: list[Link] = (
+                read_ownership_csv(ownership, c.settings.import_limits()) if ownership else []
+            )
             screener = Screener.build(_matcher(matcher, threshold), parties)
             with progress_bar(c, len(queries), "Screening") as tick:
                 found = screener.screen_many(queries, rulebook.at(day), None, links, tick)

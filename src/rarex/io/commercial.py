@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rarex.core.exposure import Sales, Stock
 from rarex.core.parts import Dataset
 from rarex.io.importers import CURRENCIES, MAX_ERRORS, InputError, InputInvalid, read_csv
+from rarex.io.limits import DEFAULT_LIMITS, ImportLimits
+from rarex.io.readers import NotANumber, decimal_of, shown
 
 SALES_COLUMNS = ("product_id", "annual_volume", "annual_revenue", "currency")
 INVENTORY_COLUMNS = ("part_id", "on_hand", "monthly_usage")
@@ -57,12 +58,12 @@ class _Errors:
                 self.add(file, row, column, "required")
             return None
         try:
-            number = Decimal(text)
-        except InvalidOperation:
-            self.add(file, row, column, f"not a number: {text!r}")
+            number = decimal_of(text)
+        except NotANumber as exc:
+            self.add(file, row, column, exc.reason)
             return None
-        if not number.is_finite() or number < 0:
-            self.add(file, row, column, f"must be a finite number of 0 or more, got {text!r}")
+        if number < 0:
+            self.add(file, row, column, f"must be a finite number of 0 or more, got {shown(text)}")
             return None
         return float(number)
 
@@ -97,11 +98,13 @@ def part_facts(dataset: Dataset) -> PartFacts:
     return PartFacts(masses, plants, sales)
 
 
-def load_sales(path: Path, dataset: Dataset) -> dict[str, Sales]:
+def load_sales(
+    path: Path, dataset: Dataset, limits: ImportLimits = DEFAULT_LIMITS
+) -> dict[str, Sales]:
     """Annual volume and revenue per product from a sales CSV file."""
     errors = _Errors()
     out: dict[str, Sales] = {}
-    for row, record in _rows(path, SALES_COLUMNS, errors):
+    for row, record in _rows(path, SALES_COLUMNS, errors, limits):
         product_id = _known_part(path, row, "product_id", record, dataset, errors)
         volume = errors.amount(
             str(path), row, "annual_volume", record.get("annual_volume", ""), required=True
@@ -111,7 +114,9 @@ def load_sales(path: Path, dataset: Dataset) -> dict[str, Sales]:
         )
         currency = (record.get("currency") or "").strip().upper() or None
         if currency is not None and currency not in CURRENCIES:
-            errors.add(str(path), row, "currency", f"not an ISO 4217 currency code: {currency!r}")
+            errors.add(
+                str(path), row, "currency", f"not an ISO 4217 currency code: {shown(currency)}"
+            )
             continue
         if product_id is None or volume is None or revenue is None:
             continue
@@ -123,11 +128,13 @@ def load_sales(path: Path, dataset: Dataset) -> dict[str, Sales]:
     return out
 
 
-def load_inventory(path: Path, dataset: Dataset) -> dict[str, Stock]:
+def load_inventory(
+    path: Path, dataset: Dataset, limits: ImportLimits = DEFAULT_LIMITS
+) -> dict[str, Stock]:
     """Stock on hand and monthly usage per part from an inventory CSV file."""
     errors = _Errors()
     out: dict[str, Stock] = {}
-    for row, record in _rows(path, INVENTORY_COLUMNS, errors):
+    for row, record in _rows(path, INVENTORY_COLUMNS, errors, limits):
         part_id = _known_part(path, row, "part_id", record, dataset, errors)
         on_hand = errors.amount(str(path), row, "on_hand", record.get("on_hand", ""), required=True)
         usage = errors.amount(
@@ -144,11 +151,11 @@ def load_inventory(path: Path, dataset: Dataset) -> dict[str, Stock]:
 
 
 def _rows(
-    path: Path, columns: tuple[str, ...], errors: _Errors
+    path: Path, columns: tuple[str, ...], errors: _Errors, limits: ImportLimits
 ) -> Iterator[tuple[int, Mapping[str, str]]]:
     if not path.is_file():
         raise InputInvalid([InputError(str(path), 0, "", "file not found")])
-    header, rows = read_csv(path)
+    header, rows = read_csv(path, limits)
     missing = [c for c in columns if c not in header]
     for column in missing:
         errors.add(str(path), 1, column, "missing column")
@@ -172,6 +179,6 @@ def _known_part(
         errors.add(str(path), row, column, "required")
         return None
     if part_id not in dataset.index:
-        errors.add(str(path), row, column, f"unknown part {part_id!r} (not in parts)")
+        errors.add(str(path), row, column, f"unknown part {shown(part_id)} (not in parts)")
         return None
     return part_id

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from rarex.core.parts import Dataset
 from rarex.io.importers import CURRENCIES, InputError, InputInvalid, read_csv
+from rarex.io.limits import DEFAULT_LIMITS, ImportLimits
+from rarex.io.readers import NotANumber, decimal_of, shown
 
 
-def load_rates(path: Path) -> dict[str, Decimal]:
+def load_rates(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> dict[str, Decimal]:
     """``currency,rate`` rows: one unit of ``currency`` is worth ``rate`` units of the base
     currency (the one whose rate is 1)."""
-    header, rows = read_csv(path)
+    header, rows = read_csv(path, limits)
     errors = [
         InputError(str(path), 1, c, "missing column")
         for c in ("currency", "rate")
@@ -25,14 +27,14 @@ def load_rates(path: Path) -> dict[str, Decimal]:
     for number, record in rows:
         code = str(record.get("currency", "")).strip().upper()
         if code not in CURRENCIES:
-            errors.append(InputError(str(path), number, "currency", f"not ISO 4217: {code!r}"))
+            errors.append(InputError(str(path), number, "currency", f"not ISO 4217: {shown(code)}"))
             continue
         try:
-            rate = Decimal(str(record.get("rate", "")).strip())
-        except InvalidOperation:
-            errors.append(InputError(str(path), number, "rate", "not a number"))
+            rate = decimal_of(str(record.get("rate", "")).strip())
+        except NotANumber as exc:
+            errors.append(InputError(str(path), number, "rate", exc.reason))
             continue
-        if not (rate.is_finite() and rate > 0):
+        if not rate > 0:
             errors.append(InputError(str(path), number, "rate", "must be greater than 0"))
         elif code in rates:
             errors.append(InputError(str(path), number, "currency", f"{code} is given twice"))
@@ -73,7 +75,16 @@ def convert(dataset: Dataset, rates: dict[str, Decimal], rates_file: str) -> Dat
                 )
             )
             continue
-        parts.append(dataclasses.replace(part, unit_value=part.unit_value * rate, currency=base))
+        try:
+            value = decimal_of(str(part.unit_value * rate))
+        except NotANumber as exc:
+            errors.append(
+                InputError(
+                    dataset.source, part.row, "unit_value", f"converted to {base}: {exc.reason}"
+                )
+            )
+            continue
+        parts.append(dataclasses.replace(part, unit_value=value, currency=base))
     if errors:
         raise InputInvalid(errors)
     return dataclasses.replace(dataset, parts=tuple(parts))

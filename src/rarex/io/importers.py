@@ -9,12 +9,8 @@ JSON record is numbered from 1 in its array.
 
 from __future__ import annotations
 
-import csv
-import json
-import math
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from sys import intern
 from types import MappingProxyType
@@ -33,110 +29,57 @@ from rarex.core.parts import (
     Part,
 )
 from rarex.core.vocab import ELEMENT_SYMBOLS, Form
+from rarex.io.limits import DEFAULT_LIMITS, ImportLimits
+from rarex.io.readers import (
+    MAX_ERRORS,
+    Collector,
+    InputError,
+    InputInvalid,
+    NotANumber,
+    Row,
+    Workbook,
+    decimal_of,
+    json_rows,
+    read_csv,
+    read_json_document,
+)
 
-MAX_ERRORS = 1000
+__all__ = [
+    "COUNTRIES",
+    "CURRENCIES",
+    "MAX_ERRORS",
+    "InputError",
+    "InputInvalid",
+    "Row",
+    "build_dataset",
+    "load_dataset",
+    "read_csv",
+]
+
 FRACTION_TOLERANCE = Decimal("1e-9")
 COUNTRIES: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries)
 CURRENCIES: frozenset[str] = frozenset(c.alpha_3 for c in pycountry.currencies)
 FORMS: frozenset[str] = frozenset(f.value for f in Form)
 
-Row = tuple[int, Mapping[str, Any]]
 EMPTY: Mapping[str, Any] = MappingProxyType({})  # shared by every row without extra data
 
 
-@dataclass(frozen=True, order=True)
-class InputError:
-    file: str
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        column = f" {self.column}:" if self.column else ""
-        return f"{self.file}: row {self.row}:{column} {self.reason}"
-
-
-class InputInvalid(Exception):
-    def __init__(self, errors: list[InputError], truncated: bool = False) -> None:
-        self.errors = errors
-        self.truncated = truncated
-        more = " (only the first shown)" if truncated else ""
-        super().__init__(f"{len(errors)} input error(s){more}")
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.errors: list[InputError] = []
-        self.truncated = False
-
-    def add(self, file: str, row: int, column: str, reason: str) -> None:
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append(InputError(file, row, column, reason))
-        else:
-            self.truncated = True
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise InputInvalid(self.errors, self.truncated)
-
-
-# ---------------------------------------------------------------- readers of each format
-
-
-def read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
-    """Header and rows of a CSV file (UTF-8, BOM tolerated); row numbers start at 2."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        header = [h.strip() for h in next(csv.reader(handle), [])]
-
-    def rows() -> Iterator[Row]:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            next(reader, None)
-            for number, values in enumerate(reader, start=2):
-                if not any(v.strip() for v in values):
-                    continue
-                yield number, dict(zip(header, values, strict=False))
-
-    return header, rows()
-
-
-def read_workbook(path: Path, sheet: str) -> tuple[list[str], Iterator[Row]]:
-    """Header and rows of one sheet of an .xlsx workbook; row numbers are Excel's."""
-    import openpyxl  # imported here: only workbook users pay for it
-
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    if sheet not in book.sheetnames:
-        book.close()
-        raise InputInvalid([InputError(str(path), 1, "", f"the workbook has no sheet {sheet!r}")])
-    rows_iter = book[sheet].iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(rows_iter, ())]
-
-    def rows() -> Iterator[Row]:
-        try:
-            for number, values in enumerate(rows_iter, start=2):
-                if all(v is None or str(v).strip() == "" for v in values):
-                    continue
-                yield number, dict(zip(header, values, strict=False))
-        finally:
-            book.close()
-
-    return header, rows()
-
-
-def read_json_records(path: Path, key: str) -> tuple[list[str], Iterator[Row]]:
+def read_json_records(
+    path: Path, key: str, limits: ImportLimits = DEFAULT_LIMITS
+) -> tuple[list[str], Iterator[Row]]:
     """The records under ``key`` of a JSON document ``{"parts": [...], "bom": [...]}``."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputInvalid([InputError(str(path), 1, "", f"not readable JSON: {exc}")]) from None
+    document = read_json_document(path, limits)
     records = document.get(key) if isinstance(document, dict) else None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise InputInvalid([InputError(str(path), 1, key, "expected a list of objects")])
+    errors = Collector()
+    rows = json_rows(f"{path}:{key}", records, limits, errors)
+    errors.raise_if_any()
     # JSON objects may leave out empty fields: an absent key reads as an empty value.
     header = sorted(
-        {k for record in records for k in record} | set(PART_COLUMNS) | set(BOM_COLUMNS)
+        {k for _, record in rows for k in record} | set(PART_COLUMNS) | set(BOM_COLUMNS)
     )
-    return header, iter((number, record) for number, record in enumerate(records, start=1))
+    return header, iter(rows)
 
 
 # ---------------------------------------------------------------- the dataset
@@ -148,20 +91,27 @@ def load_dataset(
     bom: Path | None = None,
     workbook: Path | None = None,
     json_file: Path | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> Dataset:
-    """Read and validate a dataset from CSV files, a workbook or a JSON file."""
+    """Read and validate a dataset from CSV files, a workbook or a JSON file, within
+    ``limits`` (the entry points pass the ``Settings``' ones)."""
     for path in (parts, bom, workbook, json_file):
         if path is not None and not path.is_file():
             raise InputInvalid([InputError(str(path), 0, "", "file not found")])
     if workbook is not None:
-        parts_src = (str(workbook) + "[parts]", *read_workbook(workbook, "parts"))
-        bom_src = (str(workbook) + "[bom]", *read_workbook(workbook, "bom"))
-    elif json_file is not None:
-        parts_src = (str(json_file) + ":parts", *read_json_records(json_file, "parts"))
-        bom_src = (str(json_file) + ":bom", *read_json_records(json_file, "bom"))
+        with Workbook(workbook, limits) as book:
+            parts_file, bom_file = f"{workbook}[parts]", f"{workbook}[bom]"
+            return build_dataset(
+                (parts_file, *book.sheet("parts", parts_file)),
+                (bom_file, *book.sheet("bom", bom_file)),
+                source=parts_file,
+            )
+    if json_file is not None:
+        parts_src = (str(json_file) + ":parts", *read_json_records(json_file, "parts", limits))
+        bom_src = (str(json_file) + ":bom", *read_json_records(json_file, "bom", limits))
     elif parts is not None:
-        parts_src = (str(parts), *read_csv(parts))
-        bom_src = (str(bom), *read_csv(bom)) if bom is not None else ("", [], iter(()))
+        parts_src = (str(parts), *read_csv(parts, limits))
+        bom_src = (str(bom), *read_csv(bom, limits)) if bom is not None else ("", [], iter(()))
     else:
         raise ValueError("give parts (and bom) CSV files, a workbook or a JSON file")
     return build_dataset(parts_src, bom_src, source=parts_src[0])
@@ -172,7 +122,7 @@ def build_dataset(
     bom_src: tuple[str, list[str], Iterable[Row]],
     source: str,
 ) -> Dataset:
-    errors = _Collector()
+    errors = Collector()
     parts_file, parts_header, parts_rows = parts_src
     bom_file, bom_header, bom_rows = bom_src
     _check_header(parts_file, parts_header, PART_COLUMNS, errors)
@@ -254,7 +204,7 @@ def _edge_row(p: int, c: int, parents: list[int], children: list[int], rows: lis
 
 
 def _check_header(
-    file: str, header: list[str], required: tuple[str, ...], errors: _Collector
+    file: str, header: list[str], required: tuple[str, ...], errors: Collector
 ) -> None:
     for column in required:
         if column not in header:
@@ -272,26 +222,22 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _number(file: str, row: int, column: str, value: Any, errors: _Collector) -> Decimal | None:
+def _number(file: str, row: int, column: str, value: Any, errors: Collector) -> Decimal | None:
     text = _text(value)
     if not text:
         errors.add(file, row, column, "required")
         return None
     try:
-        number = Decimal(text)
-    except InvalidOperation:
-        errors.add(file, row, column, f"not a number: {text!r}")
+        return decimal_of(text)
+    except NotANumber as exc:
+        errors.add(file, row, column, exc.reason)
         return None
-    if not number.is_finite():
-        errors.add(file, row, column, f"not a finite number: {text!r}")
-        return None
-    return number
 
 
 class _PartParser:
     """Parses part rows, interning the repeated element and attribute strings."""
 
-    def __init__(self, file: str, errors: _Collector) -> None:
+    def __init__(self, file: str, errors: Collector) -> None:
         self.file = file
         self.errors = errors
         self._elements: dict[str, Mapping[str, Decimal] | None] = {}
@@ -374,12 +320,12 @@ class _PartParser:
                 ok = False
                 continue
             try:
-                value = Decimal(fraction)
-            except InvalidOperation:
-                self.error(row, "elements", f"{symbol}: not a number: {fraction!r}")
+                value = decimal_of(fraction)
+            except NotANumber as exc:
+                self.error(row, "elements", f"{symbol}: {exc.reason}")
                 ok = False
                 continue
-            if not (value.is_finite() and 0 <= value <= 1):
+            if not 0 <= value <= 1:
                 self.error(row, "elements", f"{symbol}: mass fraction {fraction} is outside 0-1")
                 ok = False
             elif symbol in result:
@@ -420,16 +366,9 @@ class _PartParser:
                     result[key] = value
             else:
                 try:
-                    number = Decimal(value)
-                    if not number.is_finite():
-                        raise InvalidOperation
-                    result[key] = number
-                except InvalidOperation:
-                    self.error(row, "attributes", f"{key}: not a number: {value!r}")
+                    result[key] = decimal_of(value)
+                except NotANumber as exc:
+                    self.error(row, "attributes", f"{key}: {exc.reason}")
                     ok = False
         self._attributes[text] = result if ok else None
         return result if ok else None
-
-
-def as_float(value: Decimal | None) -> float:
-    return math.nan if value is None else float(value)

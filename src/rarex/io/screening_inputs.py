@@ -6,13 +6,14 @@ every row is valid.
 
 from __future__ import annotations
 
-import csv
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from rarex.core.ownership import Link
 from rarex.core.screening import PartyQuery
 from rarex.io.importers import COUNTRIES, InputError, InputInvalid
+from rarex.io.limits import DEFAULT_LIMITS, ImportLimits
+from rarex.io.readers import NotANumber, decimal_of, read_csv, shown
 
 PARTY_COLUMNS = ("name", "country", "aliases", "identifiers")
 OWNERSHIP_COLUMNS = ("owner", "owned", "percent")
@@ -22,26 +23,24 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(";") if part.strip())
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> tuple[str, list[tuple[int, dict[str, str]]]]:
+def _rows(
+    path: Path, required: tuple[str, ...], limits: ImportLimits
+) -> tuple[str, list[tuple[int, dict[str, str]]]]:
     file = str(path)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in required if c not in (reader.fieldnames or ())]
-            if missing:
-                raise InputInvalid([InputError(file, 1, c, "missing column") for c in missing])
-            return file, [
-                (n, {k: (v or "").strip() for k, v in row.items() if k is not None})
-                for n, row in enumerate(reader, start=2)
-            ]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputInvalid([InputError(file, 0, "", f"cannot read: {exc}")]) from None
+    header, rows = read_csv(path, limits)
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputInvalid([InputError(file, 1, c, "missing column") for c in missing])
+    return file, [
+        (n, {k: ("" if v is None else str(v)).strip() for k, v in row.items() if k})
+        for n, row in rows
+    ]
 
 
-def read_parties_csv(path: Path) -> list[PartyQuery]:
+def read_parties_csv(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> list[PartyQuery]:
     """Parties to screen: ``name`` (required), and optionally ``country`` (ISO alpha-2),
     ``aliases`` and ``identifiers`` (both ;-separated)."""
-    file, rows = _rows(path, ("name",))
+    file, rows = _rows(path, ("name",), limits)
     errors: list[InputError] = []
     parties = []
     for number, row in rows:
@@ -52,7 +51,9 @@ def read_parties_csv(path: Path) -> list[PartyQuery]:
         country = row.get("country", "").upper() or None
         if country is not None and country not in COUNTRIES:
             errors.append(
-                InputError(file, number, "country", f"not an ISO 3166-1 alpha-2 code: {country!r}")
+                InputError(
+                    file, number, "country", f"not an ISO 3166-1 alpha-2 code: {shown(country)}"
+                )
             )
         parties.append(
             PartyQuery(
@@ -69,9 +70,9 @@ def read_parties_csv(path: Path) -> list[PartyQuery]:
     return parties
 
 
-def read_ownership_csv(path: Path) -> list[Link]:
+def read_ownership_csv(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> list[Link]:
     """Ownership links: ``owner``, ``owned`` and ``percent`` (0 < percent <= 100)."""
-    file, rows = _rows(path, OWNERSHIP_COLUMNS)
+    file, rows = _rows(path, OWNERSHIP_COLUMNS, limits)
     errors: list[InputError] = []
     links = []
     for number, row in rows:
@@ -85,9 +86,9 @@ def read_ownership_csv(path: Path) -> list[Link]:
             errors.append(InputError(file, number, "owned", "a party cannot own itself"))
             continue
         try:
-            percent = Decimal(text)
-        except InvalidOperation:
-            errors.append(InputError(file, number, "percent", f"not a number: {text!r}"))
+            percent = decimal_of(text)
+        except NotANumber as exc:
+            errors.append(InputError(file, number, "percent", exc.reason))
             continue
         if not Decimal(0) < percent <= Decimal(100):
             errors.append(InputError(file, number, "percent", f"not in (0, 100]: {text}"))

@@ -1,7 +1,11 @@
-"""The assessment as a JSON-ready document (the contract other tools read)."""
+"""The assessment as a JSON-ready document (the contract other tools read).
+
+JSON has no NaN or infinity: the document never holds one (a non-finite figure is ``null``).
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rarex.core.assess import Assessment
@@ -9,8 +13,24 @@ from rarex.core.rulebook import RuleBook
 from rarex.core.verdict import Finding, ProductResult
 
 
+def finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float, however deep, made ``None``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
+
+
 def assessment_document(assessment: Assessment, rulebook: RuleBook) -> dict[str, Any]:
     """``{"as_of", "rulebook": {"sha256"}, "assumptions", "results": [...]}`` and context."""
+    document: dict[str, Any] = finite(_document(assessment, rulebook))
+    return document
+
+
+def _document(assessment: Assessment, rulebook: RuleBook) -> dict[str, Any]:
     shipment = assessment.shipment
     return {
         "as_of": assessment.as_of.isoformat(),

@@ -24,6 +24,7 @@ from rarex.core.exposure_analysis import Commercial
 from rarex.core.parts import Dataset
 from rarex.io.commercial import load_inventory, load_sales, part_facts
 from rarex.io.importers import InputError, InputInvalid
+from rarex.io.limits import DEFAULT_LIMITS, ImportLimits
 from rarex.io.storage import repositories as repo
 from rarex.io.storage.tables import CommercialUpload, InventoryRow, SalesRow, User
 from rarex.services.datasets import ANALYSTS, DatasetService
@@ -78,7 +79,12 @@ class CommercialService:
         self.now = now
 
     def import_files(
-        self, version_id: int, *, sales: Path | None = None, inventory: Path | None = None
+        self,
+        version_id: int,
+        *,
+        sales: Path | None = None,
+        inventory: Path | None = None,
+        limits: ImportLimits = DEFAULT_LIMITS,
     ) -> list[CommercialUpload]:
         """Validate the given files against the version's parts, then store them.
 
@@ -90,17 +96,17 @@ class CommercialService:
         errors: list[InputError] = []
         truncated = False
 
-        def checked(path: Path | None, read: Callable[[Path, Dataset], _T]) -> _T | None:
+        def checked(
+            path: Path | None, read: Callable[[Path, Dataset, ImportLimits], _T]
+        ) -> _T | None:
             nonlocal truncated
             if path is None:
                 return None
             try:
-                return read(path, dataset)
+                return read(path, dataset, limits)
             except InputInvalid as exc:
                 errors.extend(exc.errors)
                 truncated |= exc.truncated
-            except UnicodeDecodeError:
-                errors.append(InputError(str(path), 0, "", "not UTF-8 text"))
             return None
 
         sold = checked(sales, load_sales)

@@ -24,6 +24,7 @@ from rarex.core.verdict import Shipment
 from rarex.core.vocab import EndUse, EndUserType, Status
 from rarex.core.workflow import Role
 from rarex.io.importers import InputInvalid, build_dataset, load_dataset
+from rarex.io.limits import DEFAULT_LIMITS, ImportLimits
 from rarex.io.storage import repositories as repo
 from rarex.io.storage.tables import AssessmentRow, BomLine, DatasetVersion, PartRow
 from rarex.reports.serialise import assessment_document
@@ -61,10 +62,12 @@ class DatasetService:
         if self.actor.role not in ANALYSTS:
             raise Forbidden("forbidden_role", f"role {self.actor.role.value} may not {what}")
 
-    def import_files(self, name: str, **files: Path | None) -> DatasetVersion:
+    def import_files(
+        self, name: str, *, limits: ImportLimits = DEFAULT_LIMITS, **files: Path | None
+    ) -> DatasetVersion:
         """Validate and store a new version; ``InputInvalid`` leaves nothing behind."""
         self._require("import data")
-        dataset = load_dataset(**files)
+        dataset = load_dataset(**files, limits=limits)
         records = [part_record(p) for p in dataset.parts]
         edges = [
             (dataset.parts[int(p)].part_id, dataset.parts[int(c)].part_id, float(q))

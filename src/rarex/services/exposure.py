@@ -30,6 +30,7 @@ from rarex.core.workdays import REVIEW_WORKING_DAYS, WorkdayCalendar, add_workda
 from rarex.io.cn_calendar import ChinaCalendar
 from rarex.io.commercial import load_inventory, load_sales, part_facts
 from rarex.io.importers import load_dataset
+from rarex.io.limits import DEFAULT_LIMITS, ImportLimits
 from rarex.io.rule_loader import load_rules
 
 # Industry reports put approvals under Ann. 18/2025 at about 45-60 working days (fact sheet,
@@ -87,7 +88,10 @@ def reported_delay(
 
 
 def load_commercial(
-    dataset: Dataset, sales: Path | None = None, inventory: Path | None = None
+    dataset: Dataset,
+    sales: Path | None = None,
+    inventory: Path | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> Commercial:
     """Sales, stock, masses and plants from the optional part columns and files.
 
@@ -97,8 +101,8 @@ def load_commercial(
     facts = part_facts(dataset)
     sold = dict(facts.sales)
     if sales is not None:
-        sold.update(load_sales(sales, dataset))
-    stock = load_inventory(inventory, dataset) if inventory is not None else {}
+        sold.update(load_sales(sales, dataset, limits))
+    stock = load_inventory(inventory, dataset, limits) if inventory is not None else {}
     return Commercial(sales=sold, stock=stock, masses=facts.masses, plants=facts.plants)
 
 

@@ -31,7 +31,7 @@ from rarex.core.screening import (
 )
 from rarex.core.vocab import InstrumentKind
 from rarex.core.workflow import Role
-from rarex.io.importers import InputError, InputInvalid
+from rarex.io.limits import DEFAULT_LIMITS, ImportLimits
 from rarex.io.party_lists import ListEntry, read_cn_sanctions, read_custom_csv, read_ftm_jsonl
 from rarex.io.screening_inputs import read_ownership_csv
 from rarex.io.storage import repositories as repo
@@ -135,22 +135,20 @@ def citation(kind: str, path: Path, entry: ListEntry) -> str:
     return entry.source
 
 
-def read_list(kind: str, path: Path, list_id: str | None) -> list[ListEntry]:
-    """Read a list file of ``kind``; a file that is not UTF-8 text is refused like bad rows."""
-    try:
-        if kind == "cn_sanctions":
-            return read_cn_sanctions(path)
-        if kind == "custom":
-            return read_custom_csv(path)
-        if kind == "ftm":
-            if not list_id:
-                raise Invalid(
-                    "list_required", "a FollowTheMoney import needs the list it fills", "list"
-                )
-            return read_ftm_jsonl(path, list_id)
-    except UnicodeDecodeError as exc:
-        reason = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-        raise InputInvalid([InputError(path.name, 0, "", reason)]) from None
+def read_list(
+    kind: str, path: Path, list_id: str | None, limits: ImportLimits = DEFAULT_LIMITS
+) -> list[ListEntry]:
+    """Read a list file of ``kind``; bad bytes are refused like bad rows (``InputInvalid``)."""
+    if kind == "cn_sanctions":
+        return read_cn_sanctions(path, limits)
+    if kind == "custom":
+        return read_custom_csv(path, limits)
+    if kind == "ftm":
+        if not list_id:
+            raise Invalid(
+                "list_required", "a FollowTheMoney import needs the list it fills", "list"
+            )
+        return read_ftm_jsonl(path, list_id, limits)
     raise Invalid("unknown_kind", f"unknown list kind {kind!r}; one of {LIST_KINDS}", "kind")
 
 
@@ -211,12 +209,17 @@ class ListService:
         )
 
     def import_list(
-        self, kind: str, path: Path, source: str | None = None, list_id: str | None = None
+        self,
+        kind: str,
+        path: Path,
+        source: str | None = None,
+        list_id: str | None = None,
+        limits: ImportLimits = DEFAULT_LIMITS,
     ) -> tuple[ListVersion, bool]:
         """Store a list as the next version of its source. Returns the version and whether it
         is new (an identical file adds no version). Nothing is stored if any row is bad."""
         self.require(LIST_KEEPERS, "import lists")
-        entries = read_list(kind, path, list_id)
+        entries = read_list(kind, path, list_id, limits)
         name = source or kind
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         latest = {v.source: v for v in self._latest_versions()}.get(name)
@@ -369,10 +372,10 @@ class ListService:
 
     # ------------------------------------------------------------------ ownership
 
-    def load_ownership(self, path: Path) -> int:
+    def load_ownership(self, path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> int:
         """Replace the organisation's ownership links with the file's."""
         self.require(LIST_KEEPERS, "load ownership links")
-        links = read_ownership_csv(path)
+        links = read_ownership_csv(path, limits)
         for row in self.session.scalars(
             select(OwnershipLinkRow).where(OwnershipLinkRow.org_id == self.actor.org_id)
         ):

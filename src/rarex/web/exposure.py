@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rarex.api.security import DbSession, clock_of
-from rarex.api.uploads import error_lines, given, safe_name, saved_uploads
+from rarex.api.uploads import error_lines, given, import_limits, safe_name, saved_uploads
 from rarex.core.exposure_analysis import resumption_assumptions
 from rarex.io.importers import InputInvalid
 from rarex.services.commercial import CommercialService
@@ -133,7 +133,7 @@ def upload_commercial(
     )
     try:
         with saved_uploads(files, safe_name) as paths:
-            service.import_files(version_id, **paths)
+            service.import_files(version_id, limits=import_limits(request), **paths)
     except InputInvalid as exc:
         session.rollback()
         return _render(

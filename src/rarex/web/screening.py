@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from rarex.api.errors import STATUS
 from rarex.api.screening_routes import screening_for
 from rarex.api.security import DbSession, clock_of
-from rarex.api.uploads import error_lines, safe_name, saved_uploads
+from rarex.api.uploads import error_lines, import_limits, safe_name, saved_uploads
 from rarex.core.screening import Verdict
 from rarex.io.importers import InputInvalid
 from rarex.io.screening_inputs import read_parties_csv
@@ -110,7 +110,7 @@ def screen_file(
     svc = screening_for(request, session, who.actor)
     try:
         with saved_uploads({"parties": file}, safe_name) as paths:
-            queries = read_parties_csv(paths["parties"])
+            queries = read_parties_csv(paths["parties"], import_limits(request))
     except InputInvalid as exc:
         return _page(request, svc, who, errors=error_lines(exc), status_code=422)
     state = request.app.state

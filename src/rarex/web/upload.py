@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rarex.api.security import DbSession, clock_of
-from rarex.api.uploads import error_lines, given, safe_name, saved_uploads
+from rarex.api.uploads import error_lines, given, import_limits, safe_name, saved_uploads
 from rarex.core.verdict import Shipment
 from rarex.core.vocab import EndUse, EndUserType
 from rarex.io.importers import COUNTRIES, InputInvalid
@@ -110,7 +110,7 @@ def upload(
     datasets = DatasetService(session, who.actor, clock_of(request).now)
     try:
         with saved_uploads(files, safe_name) as paths:
-            version = datasets.import_files(name.strip(), **paths)
+            version = datasets.import_files(name.strip(), limits=import_limits(request), **paths)
             row = datasets.assess(version.id, rulebook_of(request), as_of, shipment, None, {})
     except InputInvalid as exc:
         session.rollback()

@@ -37,8 +37,7 @@ PAYLOADS = (
     "\x1b[31m",
     "\x1b]8;;http://evil\x07",
     "over\rwrite",
-    "\x00",
-)
+)  # a NUL is refused at the door (imports, the API's text), so it never reaches an output
 URL = "javascript:alert(1)"  # a whole value that a link could be made of
 # Every payload, for the fields that take 300 characters and more ...
 FULL = " ".join(PAYLOADS)

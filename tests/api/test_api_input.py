@@ -113,3 +113,26 @@ def test_lists_are_paginated_with_a_next_link(client: TestClient, tokens: dict[s
     assert seen == [f"Party {n}" for n in range(5)]
     too_many = client.get("/api/parties?limit=100000", headers=analyst)
     assert too_many.status_code == 422
+
+
+def test_a_nul_character_is_refused_wherever_text_comes_in(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    analyst, applicant = auth(tokens["analyst"]), auth(tokens["applicant"])
+    body = client.post(
+        "/api/applications", json={**APPLICATION, "end_user": "A\x00B"}, headers=applicant
+    )
+    assert body.status_code == 422 and "NUL" in body.json()["error"]["message"]
+    nested = client.post(
+        "/api/parties", json={"name": "P", "identifiers": {"lei": "1\x00"}}, headers=analyst
+    )
+    assert nested.status_code == 422
+    query = client.get("/api/audit?entity=a%00b", headers=auth(tokens["reviewer"]))
+    assert query.status_code == 422
+    form = client.post(
+        "/api/datasets",
+        data={"name": "x\x00y"},
+        files={"parts": ("parts.csv", b"part_id\n", "text/csv")},
+        headers=analyst,
+    )
+    assert form.status_code == 422 and form.json()["error"]["field"] == "name"

@@ -73,7 +73,10 @@ def test_the_server_takes_its_limits_from_the_settings(
     database_url: str, tokens: dict[str, str]
 ) -> None:
     settings = Settings(
-        database_url=database_url, secret_key=SecretStr("s" * 40), import_max_rows=20
+        database_url=database_url,
+        secret_key=SecretStr("s" * 40),
+        audit_key=SecretStr("a" * 40),
+        import_max_rows=20,
     )
     with TestClient(create_app(settings)) as limited:
         response = limited.post(

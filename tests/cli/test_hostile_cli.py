@@ -1,5 +1,5 @@
 """Hostile text in every field a user controls prints as written in every command (issue 11
-§1): no ANSI escape, hyperlink, bell, carriage return or NUL from the data reaches the terminal
+§1): no ANSI escape, hyperlink, bell, or carriage return from the data reaches the terminal
 (each shows as a visible symbol), and Rich markup in the data prints literally.
 
 The data are the hostile values of ``tests/hostile.py``: a data set's part ids, descriptions
@@ -22,7 +22,9 @@ import pytest
 from typer.testing import CliRunner
 
 from rarex.cli.app import app
+from rarex.io.readers import shown
 from rarex.reports.escape import visible
+from tests.api.conftest import AUDIT_KEY
 from tests.clock import TODAY
 from tests.hostile import (
     CHUNKS,
@@ -110,6 +112,7 @@ def run(args: list[str], url: str = "", terminal: bool = False, code: int = 0) -
     }
     if url:
         env["RAREX_DATABASE_URL"] = url
+        env["RAREX_AUDIT_KEY"] = AUDIT_KEY.get_secret_value()  # the workspace's chain is keyed
     result = runner.invoke(app, args, env=env)
     assert result.exit_code == code, result.output
     return result.output
@@ -186,7 +189,7 @@ def test_input_errors_print_the_hostile_value_as_written(files: Files, tmp_path:
     for terminal in (False, True):
         out = run(["assess", "--parts", str(bad), "--as-of", DAY], terminal=terminal, code=2)
         assert_inert_terminal(STYLE.sub("", out), [] if terminal else [bad.name], "input error")
-    assert repr(f"1 {CHUNKS[2]}") in out.replace("\n", "")
+    assert shown(f"1 {CHUNKS[2]}") in out.replace("\n", "")  # as written (shortened if long)
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])

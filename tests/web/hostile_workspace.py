@@ -193,7 +193,8 @@ def _api(
     form: dict[str, str] | None = None,
     files: dict[str, tuple[str, bytes, str]] | None = None,
 ) -> dict[str, Any]:
-    csrf = {"X-CSRF-Token": world.client.cookies["rarex_csrf"]}
+    # the session's CSRF token, which no cookie holds: every page's log-out form carries it
+    csrf = {"X-CSRF-Token": form_token(world.client.get("/").text)}
     response = world.client.request(method, path, json=json, data=form, files=files, headers=csrf)
     assert response.status_code in (200, 201), response.text
     found: dict[str, Any] = response.json()

@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote
 import httpx2
 import pytest
 
+from rarex.io import readers
 from rarex.reports.escape import visible
 from tests.clock import TODAY
 from tests.hostile import (
@@ -158,7 +159,7 @@ def test_refused_uploads_show_the_hostile_value_as_text(worlds: tuple[World, Wor
                 )
             pages.append(sent)
         assert pages[0].status_code == pages[1].status_code == 422, form
-        shown = [f"{column}: not a number: {bad!r}"]
+        shown = [f"{column}: not a number: {readers.shown(bad)}"]
         assert_inert_html(pages[0].text, pages[1].text, shown, f"refused upload on {form}")
 
 

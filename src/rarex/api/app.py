@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from rarex import __version__
 from rarex.api import errors, routes, screening_routes
 from rarex.api.docs import install_docs
-from rarex.api.middleware import BodyLimit, SecurityHeaders
+from rarex.api.middleware import BodyLimit, RefuseNulInQuery, SecurityHeaders
 from rarex.api.security import Sessions
 from rarex.clock import Clock
 from rarex.core.audit import AuditKey
@@ -91,6 +91,7 @@ def create_app(
     app.include_router(screening_routes.router, prefix="/api")
     pages.install(app)
     install_docs(app)
+    app.add_middleware(RefuseNulInQuery)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, behind_tls=settings.behind_tls)  # outermost: on 413 too
     return app

@@ -98,3 +98,27 @@ async def _too_large(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": payload.encode()})
+
+
+class RefuseNulInQuery:
+    """A query string with a NUL character (``%00``) is refused with 422 before any route
+    reads it: no parameter needs one, and PostgreSQL cannot compare text holding one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"%00" in scope.get("query_string", b""):
+            payload = json.dumps(
+                errors.body("invalid_request", "a query parameter contains a NUL character")
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 422,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": payload.encode()})
+            return
+        await self.app(scope, receive, send)

@@ -28,6 +28,7 @@ from rarex.api.schemas import (
     Login,
     PartyIn,
     ShipmentIn,
+    Text,
     TokenRequest,
     TransitionIn,
 )
@@ -255,7 +256,7 @@ def upload_dataset(
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("data:write"))],
-    name: Annotated[str, Form(min_length=1, max_length=200)],
+    name: Annotated[Text, Form(min_length=1, max_length=200)],
     workbook: Annotated[UploadFile | None, File()] = None,
     parts: Annotated[UploadFile | None, File()] = None,
     bom: Annotated[UploadFile | None, File()] = None,

@@ -8,7 +8,15 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
 
 from rarex.core.licences import LicenceType
 from rarex.core.vocab import EndUse, EndUserType, Status
@@ -40,8 +48,39 @@ Quantity = Annotated[Decimal, Field(max_digits=30, decimal_places=6)]
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="A positive id.")]
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def no_nul(value: str) -> str:
+    """Text holds no NUL character: PostgreSQL cannot store one, and no name needs one."""
+    if "\x00" in value:
+        raise ValueError("text may not contain a NUL character")
+    return value
+
+
+Text = Annotated[str, AfterValidator(no_nul)]
+
+
 class Body(BaseModel):
+    """A JSON request body: unknown fields are refused, and so is a NUL in any text."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if _has_nul(key) or _has_nul(value):
+                    raise ValueError(f"{key}: text may not contain a NUL character")
+        return data
 
 
 class Login(Body):

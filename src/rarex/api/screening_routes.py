@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.api.errors import RESPONSES
 from rarex.api.pages import Page, newest_first_page_of, paginated
-from rarex.api.schemas import MAX_ID, Body, Country, Day, Id
+from rarex.api.schemas import MAX_ID, Body, Country, Day, Id, Text
 from rarex.api.security import AppClock, DbSession, clock_of, require
 from rarex.api.uploads import import_limits, saved_uploads
 from rarex.core.matching import Matcher
@@ -116,10 +116,10 @@ def import_list(
     request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("lists:write"))],
-    kind: Annotated[str, Form()],
+    kind: Annotated[Text, Form()],
     file: Annotated[UploadFile, File()],
-    source: Annotated[str | None, Form()] = None,
-    list_id: Annotated[str | None, Form(alias="list")] = None,
+    source: Annotated[Text | None, Form()] = None,
+    list_id: Annotated[Text | None, Form(alias="list")] = None,
 ) -> dict[str, Any]:
     with _upload(file) as path:
         version, new = screening_for(request, session, actor).lists.import_list(

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rarex.api.errors import STATUS
+from rarex.api.schemas import Text
 from rarex.api.screening_routes import screening_for
 from rarex.api.security import DbSession, clock_of
 from rarex.api.uploads import error_lines, import_limits, safe_name, saved_uploads
@@ -81,9 +82,9 @@ def record_decision(
     session: DbSession,
     who: Annotated[Viewer, Depends(need("screening:decide"))],
     party_id: Annotated[int, Form()],
-    entry_key: Annotated[str, Form(max_length=600)],
+    entry_key: Annotated[Text, Form(max_length=600)],
     verdict: Annotated[Verdict, Form()],
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    reason: Annotated[Text, Form(max_length=2000)] = "",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     check_csrf(who, csrf_token)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from rarex.api.schemas import Text
 from rarex.api.security import DbSession, clock_of
 from rarex.api.uploads import error_lines, given, import_limits, safe_name, saved_uploads
 from rarex.core.verdict import Shipment
@@ -70,12 +71,12 @@ def upload(
     request: Request,
     session: DbSession,
     who: Annotated[Viewer, Depends(need("assessments:run"))],
-    name: Annotated[str, Form(max_length=200)],
+    name: Annotated[Text, Form(max_length=200)],
     as_of: Annotated[date, Form()],
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     export_from: Annotated[str, Form(max_length=2)] = "",
     destination: Annotated[str, Form(max_length=2)] = "",
-    end_user: Annotated[str, Form(max_length=300)] = "",
+    end_user: Annotated[Text, Form(max_length=300)] = "",
     end_user_type: Annotated[EndUserType, Form()] = EndUserType.UNKNOWN,
     end_use: Annotated[EndUse, Form()] = EndUse.UNKNOWN,
     workbook: Annotated[UploadFile | None, File()] = None,

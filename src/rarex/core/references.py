@@ -45,7 +45,7 @@ def _check_instrument(
     def problem(loc: Loc, reason: str) -> Problem:
         return Problem(inst.id, loc, reason)
 
-    if not all(source_id in sources for source_id in _source_ids(inst)):
+    if not _cited_ids(inst) <= sources.keys():
         for loc, source_id in _source_refs(inst, ()):
             if source_id not in sources:
                 yield problem(loc, f"unknown source id {source_id!r} (not in sources.yaml)")
@@ -146,19 +146,21 @@ def _source_refs(model: BaseModel, loc: Loc) -> Iterable[tuple[Loc, str]]:
                     yield from _source_refs(element, (*loc, name, index))
 
 
-def _source_ids(model: BaseModel) -> Iterable[str]:
-    """Every ``sources`` entry in a model tree, without locations: the quick first pass."""
+def _cited_ids(model: BaseModel) -> set[str]:
+    """Every source id cited in a model tree, without locations: the quick first pass."""
+    ids: set[str] = set()
     stack = [model]
     while stack:
         current = stack.pop()
         for name in _citing_fields(type(current)):
             value = getattr(current, name)
             if name == "sources" and isinstance(value, tuple):
-                yield from value
+                ids.update(value)
             elif isinstance(value, BaseModel):
                 stack.append(value)
             elif isinstance(value, tuple):
                 stack.extend(element for element in value if isinstance(element, BaseModel))
+    return ids
 
 
 @cache

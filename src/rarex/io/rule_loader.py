@@ -99,6 +99,7 @@ def load_rules(extra_dir: Path | None = None, limits: ReadLimits = DEFAULT_LIMIT
 
 def _load_rules(extra_dir: Path | None, limits: ReadLimits) -> LoadedRules:
     errors: list[RuleError] = []
+    reading = _Reading(limits)
     dirs = [bundled_rules_dir()]
     if extra_dir is not None:
         if not extra_dir.is_dir():
@@ -115,14 +116,14 @@ def _load_rules(extra_dir: Path | None, limits: ReadLimits) -> LoadedRules:
         is_user = index > 0
         registry_path = directory / "sources.yaml"
         if os.path.lexists(registry_path):
-            registry = _load_model(registry_path, SourceRegistry, errors, limits)
+            registry = _load_model(registry_path, SourceRegistry, errors, reading)
             for source in registry.sources if registry else ():
                 sources[source.id] = source
         elif not is_user:
             errors.append(RuleError(_display(registry_path), 1, "", "sources.yaml is missing"))
         seen_here: set[str] = set()
         for path in sorted((directory / "instruments").glob("*.yaml")):
-            loaded = _load_instrument(path, errors, limits)
+            loaded = _load_instrument(path, errors, reading)
             if loaded is None:
                 continue
             inst, lines = loaded
@@ -144,7 +145,7 @@ def _load_rules(extra_dir: Path | None, limits: ReadLimits) -> LoadedRules:
             line_maps[inst.id] = lines
     markets: dict[str, tuple[MarketFigure, Path, LineMap]] = {}
     for directory in dirs:
-        markets.update(_load_markets(directory, errors, limits))
+        markets.update(_load_markets(directory, errors, reading))
     for figure, path, lines in markets.values():
         for index, source_id in enumerate(figure.sources):
             if source_id not in sources:
@@ -232,9 +233,9 @@ def _layout_errors(directory: Path) -> list[RuleError]:
 
 
 def _load_instrument(
-    path: Path, errors: list[RuleError], limits: ReadLimits
+    path: Path, errors: list[RuleError], reading: _Reading
 ) -> tuple[Instrument, LineMap] | None:
-    parsed = _parse(path, errors, limits)
+    parsed = _parse(path, errors, reading)
     if parsed is None:
         return None
     data, lines = parsed
@@ -255,12 +256,12 @@ def _load_instrument(
 
 
 def _load_markets(
-    directory: Path, errors: list[RuleError], limits: ReadLimits
+    directory: Path, errors: list[RuleError], reading: _Reading
 ) -> dict[str, tuple[MarketFigure, Path, LineMap]]:
     """The market figures of one rules directory; each file is named after its figure's id."""
     found: dict[str, tuple[MarketFigure, Path, LineMap]] = {}
     for path in sorted((directory / "market").glob("*.yaml")):
-        parsed = _parse(path, errors, limits)
+        parsed = _parse(path, errors, reading)
         if parsed is None:
             continue
         figure = _validate(path, parsed[0], parsed[1], MarketFigure, errors)
@@ -280,10 +281,8 @@ def _load_markets(
     return found
 
 
-def _load_model(
-    path: Path, model: type[M], errors: list[RuleError], limits: ReadLimits = DEFAULT_LIMITS
-) -> M | None:
-    parsed = _parse(path, errors, limits)
+def _load_model(path: Path, model: type[M], errors: list[RuleError], reading: _Reading) -> M | None:
+    parsed = _parse(path, errors, reading)
     if parsed is None:
         return None
     return _validate(path, parsed[0], parsed[1], model, errors)
@@ -292,7 +291,7 @@ def _load_model(
 def load_scenarios(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> ScenarioFile:
     """Load one scenario file strictly; raise ``RuleLoadError`` on any problem."""
     errors: list[RuleError] = []
-    scenarios = _load_model(path, ScenarioFile, errors, limits)
+    scenarios = _load_model(path, ScenarioFile, errors, _Reading(limits))
     if errors or scenarios is None:
         raise RuleLoadError(errors)
     return scenarios
@@ -303,14 +302,23 @@ def scenario_files(extra_dir: Path | None = None) -> list[Path]:
     return [p for d in dirs for p in sorted((d / "scenarios").glob("*.yaml"))]
 
 
-def _parse(path: Path, errors: list[RuleError], limits: ReadLimits) -> tuple[Any, LineMap] | None:
+@dataclass
+class _Reading:
+    """What the reading of one rules directory shares: the limits, and what its files' lines
+    hold (many lines, such as ``verification: official``, recur from file to file)."""
+
+    limits: ReadLimits
+    known_lines: dict[str, Any] = field(default_factory=dict)
+
+
+def _parse(path: Path, errors: list[RuleError], reading: _Reading) -> tuple[Any, LineMap] | None:
     try:
-        text = read_rule_file(path, limits.max_file_bytes)
+        text = read_rule_file(path, reading.limits.max_file_bytes)
     except UnreadableFile as exc:
         errors.append(RuleError(_display(path), exc.line, "", exc.reason))
         return None
     try:
-        return load_strict(text, limits=limits)
+        return load_strict(text, limits=reading.limits, known_lines=reading.known_lines)
     except StrictYamlError as exc:
         errors.extend(
             RuleError(_display(path), p.line, _dotted(p.loc), p.reason) for p in exc.problems
@@ -358,7 +366,7 @@ def read_rule_file(path: Path, max_bytes: int) -> str:
     except OSError as exc:
         raise UnreadableFile(f"cannot read the file: {exc}") from None
     if len(data) > max_bytes:
-        raise UnreadableFile(_too_large(len(data), max_bytes))
+        raise UnreadableFile(_too_large(None, max_bytes))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -375,9 +383,11 @@ def _not_regular(path: Path, mode: int) -> str:
     return f"not a regular file: {link}{kind}; only regular files are read"
 
 
-def _too_large(size: int, max_bytes: int) -> str:
+def _too_large(size: int | None, max_bytes: int) -> str:
+    """Why a file is not read; ``size`` is ``None`` when it grew past the limit while read."""
+    what = f"{size:,} bytes" if size is not None else "larger than that"
     return (
-        f"the file is larger than {max_bytes:,} bytes ({size:,} bytes or more); "
+        f"the file is {what}, more than the limit of {max_bytes:,} bytes; "
         "a rule file holds one instrument"
     )
 

@@ -138,30 +138,40 @@ def no_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many acyclic objects.
 
     A rules file of 200,000 limbs is some 6 million dicts, lists and strings that stay alive;
-    each collection would walk all of them, which made reading it several times slower."""
+    each collection would walk all of them, which made reading it several times slower.
+    Nested uses are fine: only the outermost enables the collector again."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            # Move what was built to the oldest generation, as if it had survived collections:
+            # otherwise the next collection of the youngest walks all of it at once.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
 def load_strict(
-    text: str, loader: Loader | None = None, limits: ReadLimits = DEFAULT_LIMITS
+    text: str,
+    loader: Loader | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    known_lines: dict[str, Any] | None = None,
 ) -> tuple[Any, LineMap]:
     """Parse one YAML document; raise ``StrictYamlError`` on syntax errors, duplicate keys,
     merge keys, keys that are not text, values PyYAML cannot construct, and documents past
     ``limits``.
 
     The result, or the error, is always ``SafeLoader``'s, read by libyaml where that gives the
-    same. ``loader`` forces one loader, with no fallback (the tests compare the two)."""
+    same. ``loader`` forces one loader, with no fallback (the tests compare the two).
+    ``known_lines`` lets the reading of several documents share what it learnt of their lines
+    (a line's meaning does not depend on its document)."""
     with no_gc():
         if loader is None:
             alike = _libyaml_reads_alike(text)
             if alike:
-                value = _read_plain_block(text, limits)
+                value = _read_plain_block(text, limits, known_lines)
                 if value is not _UNREAD:
                     return value, LineMap(compute=lambda: _lines_of(text, limits))
             if FAST_LOADER is not None and alike:
@@ -695,12 +705,15 @@ class _GiveUp(Exception):
     """The document is not in the part of YAML the quick reading knows."""
 
 
-def _read_plain_block(text: str, limits: ReadLimits = DEFAULT_LIMITS) -> Any:
+def _read_plain_block(
+    text: str, limits: ReadLimits = DEFAULT_LIMITS, known_lines: dict[str, Any] | None = None
+) -> Any:
     """The value of a document in the plain block part of YAML, or ``_UNREAD``."""
     if not text or _UNUSUAL.search(text) is not None:
         return _UNREAD
+    known = {} if known_lines is None else known_lines
     try:
-        return _QuickReader(text.split("\n"), limits.max_depth).read()
+        return _QuickReader(text.split("\n"), limits.max_depth, known).read()
     except _GiveUp:
         return _UNREAD
 
@@ -713,8 +726,9 @@ _ENTRY_KEY = 4
 
 
 class _QuickReader:
-    def __init__(self, lines: list[str], max_depth: int) -> None:
+    def __init__(self, lines: list[str], max_depth: int, known: dict[str, Any]) -> None:
         self.lines = lines
+        self.known = known  # what each line holds, by its text
         self.max_depth = max_depth - 2  # room for a flow sequence in a flow mapping
         self.plain: dict[str, Any] = {}
 
@@ -872,8 +886,12 @@ class _QuickReader:
     def read(self) -> Any:
         lines = self.lines
         count = len(lines)
-        known: dict[str, tuple[int, int, int, Any, Any]] = {}
+        known = self.known
         classify = self.classify
+        block_scalar = self.block_scalar
+        max_depth = self.max_depth
+        skip_line, key_value, key_open = _SKIP_LINE, _KEY_VALUE, _KEY_OPEN
+        entry_value, entry_key = _ENTRY_VALUE, _ENTRY_KEY
         # A frame: [indent, container, is_mapping]; a key waiting for its block value is
         # ``pending`` (its mapping, the key and the mapping's indent).
         stack: list[list[Any]] = []
@@ -887,9 +905,9 @@ class _QuickReader:
             if parsed is None:
                 parsed = known[line] = classify(line)
             kind, indent, column, key, value = parsed
-            if kind == _SKIP_LINE:
+            if kind == skip_line:
                 continue
-            is_entry = kind >= _ENTRY_VALUE
+            is_entry = kind >= entry_value
             if pending is not None:
                 mapping, pending_key, key_indent = pending
                 pending = None
@@ -903,7 +921,7 @@ class _QuickReader:
                     stack.append([indent, child_map, True])
             while stack and stack[-1][0] > indent:
                 stack.pop()
-            if len(stack) >= self.max_depth:
+            if len(stack) >= max_depth:
                 raise _GiveUp  # to be refused, with its line, by the reading through events
             if not stack:
                 if root is not _UNREAD or indent or is_entry:
@@ -916,10 +934,10 @@ class _QuickReader:
             if is_entry:
                 if top[2]:
                     raise _GiveUp
-                if kind == _ENTRY_VALUE:
+                if kind == entry_value:
                     top[1].append(value)
                     continue
-                kind -= _ENTRY_KEY
+                kind -= entry_key
                 mapping = {}
                 top[1].append(mapping)
                 top = [column, mapping, True]
@@ -933,13 +951,13 @@ class _QuickReader:
                 mapping = top[1]
             if key in mapping:
                 raise _GiveUp
-            if kind == _KEY_VALUE:
+            if kind == key_value:
                 mapping[key] = value
-            elif kind == _KEY_OPEN:
+            elif kind == key_open:
                 pending = (mapping, key, top[0])
                 mapping[key] = None
             else:
-                mapping[key], index = self.block_scalar(value, top[0], index)
+                mapping[key], index = block_scalar(value, top[0], index)
         if root is _UNREAD:
             raise _GiveUp
         return root
@@ -949,38 +967,45 @@ class _QuickReader:
         clipped or stripped, with no blank line in it and (folded) no more-indented line."""
         if header not in (">-", ">", "|-", "|"):
             raise _GiveUp
+        folded = header[0] == ">"
         lines = self.lines
+        count = len(lines)
         content: list[str] = []
         indent = -1
-        while index < len(lines):
+        while index < count:
             line = lines[index]
             body = line.lstrip(" ")
             if not body:
-                # A blank line: the end of the scalar, unless more of it follows.
-                for later in lines[index + 1 :]:
-                    later_body = later.lstrip(" ")
-                    if later_body:
-                        if len(later) - len(later_body) > parent:
-                            raise _GiveUp
-                        break
+                # A blank line: the end of the scalar, unless more of it follows. A line of
+                # spaces beyond the indentation would be content.
+                if indent == -1 or len(line) > indent:
+                    raise _GiveUp
+                later = index + 1
+                while later < count and not lines[later].lstrip(" "):
+                    later += 1
+                if later < count and len(lines[later]) - len(lines[later].lstrip(" ")) > parent:
+                    raise _GiveUp
                 break
             this = len(line) - len(body)
-            if indent == -1:
-                if this <= parent:
+            if this != indent:
+                if indent == -1:
+                    if this <= parent:
+                        raise _GiveUp
+                    indent = this
+                elif this < indent:
+                    if this > parent:
+                        raise _GiveUp
+                    break
+                elif folded:
                     raise _GiveUp
-                indent = this
-            elif this < indent:
-                if this > parent:
-                    raise _GiveUp
-                break
-            elif this > indent and header[0] == ">":
-                raise _GiveUp
             content.append(line[indent:])
             index += 1
         if not content:
             raise _GiveUp
-        text = (" " if header[0] == ">" else "\n").join(content)
-        return (text if header.endswith("-") else text + "\n"), index
+        text = (" " if folded else "\n").join(content)
+        if header[1:] == "-" or index == count:  # stripped, or the file ends without a break
+            return text, index
+        return text + "\n", index
 
 
 def _only_comment(text: str, start: int) -> bool:

@@ -1,0 +1,186 @@
+"""Hostile rule files: each is refused by ``rarex rules check`` with exit 1 and the file, line
+and reason, without a traceback, in bounded memory and without hanging.
+
+Each check runs the command in a child process: a regression that hangs (a FIFO opened for
+reading waits for a writer) then fails on the timeout instead of stopping the suite, and the
+child's peak memory shows that nothing was expanded."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from rarex.io.strict_yaml import DEFAULT_LIMITS
+
+# Well above the ~100 MB the command takes on the bundled rules, far below what expanding any
+# of these documents would take (a billion-laughs document expands to 10^10 nodes).
+MAX_MEMORY_MB = 400
+TIMEOUT_S = 120
+
+
+@dataclass
+class Outcome:
+    code: int
+    out: str
+    err: str
+    peak_mb: float
+
+
+def rules_check(directory: Path) -> Outcome:
+    """``rarex rules check --rules-dir DIRECTORY`` in a child process, and its peak memory."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "rarex", "rules", "check", "--rules-dir", str(directory)],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            env={**os.environ, "COLUMNS": "400"},
+        )
+        deadline = time.monotonic() + TIMEOUT_S
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                child.kill()
+                child.wait()
+                pytest.fail(f"rarex rules check did not finish in {TIMEOUT_S} s")
+            time.sleep(0.02)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        # ru_maxrss is in kB on Linux.
+        return Outcome(child.returncode, out.read(), err.read(), usage.ru_maxrss / 1024)
+
+
+def instrument_dir(tmp_path: Path, text: str, name: str = "CN-X.yaml") -> Path:
+    (tmp_path / "instruments").mkdir()
+    (tmp_path / "instruments" / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def assert_refused(outcome: Outcome, path: Path, line: int, reason: str) -> None:
+    assert outcome.code == 1, outcome.err
+    assert "Traceback" not in outcome.err + outcome.out
+    assert f"{path}:{line}: " in outcome.err, outcome.err
+    assert reason in outcome.err, outcome.err
+    assert "nothing was loaded" in outcome.err
+    assert outcome.peak_mb < MAX_MEMORY_MB
+
+
+def billion_laughs(levels: int = 10) -> str:
+    """Ten aliases of the level below on each line: level 9 stands for 10^10 nodes."""
+    lines = ["id: CN-X", "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, levels):
+        aliases = ", ".join([f"*a{level - 1}"] * 10)
+        lines.append(f"a{level}: &a{level} [{aliases}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_refused_at_the_alias_that_passes_the_limit(tmp_path: Path) -> None:
+    directory = instrument_dir(tmp_path, billion_laughs())
+    # a_n stands for 1 + 10 * size(a_n-1) nodes: a3 for 11,111. The aliases on the lines of a1
+    # to a3 add 110 + 1,110 + 11,110 = 12,330 nodes; on line 6 (a4) the eighth alias of a3
+    # passes 100,000. The whole document would be 10^10 nodes.
+    outcome = rules_check(directory)
+    path = directory / "instruments" / "CN-X.yaml"
+    assert_refused(outcome, path, 6, "aliases add more than 100000 nodes")
+    assert "(alias *a3 adds 11111)" in outcome.err
+
+
+def test_a_recursive_alias_is_refused_at_its_line(tmp_path: Path) -> None:
+    directory = instrument_dir(tmp_path, "id: CN-X\nlimbs: &l\n  - id: x\n  - *l\n")
+    outcome = rules_check(directory)
+    path = directory / "instruments" / "CN-X.yaml"
+    assert_refused(outcome, path, 4, "alias *l is inside the node it names (a recursive alias)")
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("limbs: " + "[" * 20_000 + "]" * 20_000 + "\n", 2),  # flow sequences
+        ("limbs: " + "{a: " * 20_000 + "1" + "}" * 20_000 + "\n", 2),  # flow mappings
+        ("limbs:\n" + "- " * 20_000 + "x\n", 3),  # block sequences
+        ("".join(" " * i + f"k{i}:\n" for i in range(2_000)), 66),  # k63 opens level 65
+    ],
+    ids=["flow-sequences", "flow-mappings", "block-sequences", "block-mappings"],
+)
+def test_a_document_nested_20000_deep_is_refused_at_the_line_too_deep(
+    tmp_path: Path, body: str, line: int
+) -> None:
+    directory = instrument_dir(tmp_path, "id: CN-X\n" + body)
+    outcome = rules_check(directory)
+    path = directory / "instruments" / "CN-X.yaml"
+    assert_refused(outcome, path, line, "the document is nested more than 64 levels deep")
+
+
+def test_a_nul_byte_is_refused_at_its_line(tmp_path: Path) -> None:
+    directory = instrument_dir(tmp_path, "id: CN-X\nkind: law\x00\n")
+    outcome = rules_check(directory)
+    path = directory / "instruments" / "CN-X.yaml"
+    assert_refused(outcome, path, 2, "a character YAML does not allow: '\\x00'")
+
+
+def test_a_huge_base60_number_is_a_bad_value(tmp_path: Path) -> None:
+    """PyYAML's conversion of "1:1:1:..." takes time that grows with the square of its length
+    (an 8 MB one would take hours); past 100 characters it is refused unconverted."""
+    directory = instrument_dir(tmp_path, "id: CN-X\nkind: 1" + ":1" * 300_000 + "\n")
+    outcome = rules_check(directory)
+    path = directory / "instruments" / "CN-X.yaml"
+    assert_refused(outcome, path, 2, "bad value: a base-60 number longer than 100 characters")
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    size = DEFAULT_LIMITS.max_file_bytes + 1
+    text = "id: CN-X\nnote: " + "x" * (size - len("id: CN-X\nnote: \n")) + "\n"
+    directory = instrument_dir(tmp_path, text)
+    assert (directory / "instruments" / "CN-X.yaml").stat().st_size == size
+    outcome = rules_check(directory)
+    path = directory / "instruments" / "CN-X.yaml"
+    assert_refused(
+        outcome, path, 1, f"the file is {size:,} bytes, more than the limit of 8,388,608 bytes;"
+    )
+
+
+def test_a_fifo_named_like_a_rule_file_is_refused_without_opening_it(tmp_path: Path) -> None:
+    """Opening a FIFO for reading waits for a writer: the check must not open it."""
+    (tmp_path / "instruments").mkdir()
+    fifo = tmp_path / "instruments" / "X.yaml"
+    os.mkfifo(fifo)
+    outcome = rules_check(tmp_path)
+    assert_refused(outcome, fifo, 1, "not a regular file: a FIFO (named pipe)")
+
+
+def test_a_symlink_to_a_fifo_and_a_fifo_as_sources_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "instruments").mkdir()
+    os.mkfifo(tmp_path / "pipe")
+    link = tmp_path / "instruments" / "X.yaml"
+    link.symlink_to(tmp_path / "pipe")
+    os.mkfifo(tmp_path / "sources.yaml")
+    outcome = rules_check(tmp_path)
+    assert_refused(outcome, link, 1, "not a regular file: a symbolic link to a FIFO (named pipe)")
+    assert_refused(outcome, tmp_path / "sources.yaml", 1, "not a regular file: a FIFO")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_a_symlink_to_a_device_is_refused_without_reading_it(tmp_path: Path) -> None:
+    """/dev/zero never ends: reading it would fill the memory."""
+    (tmp_path / "instruments").mkdir()
+    link = tmp_path / "instruments" / "X.yaml"
+    link.symlink_to("/dev/zero")
+    outcome = rules_check(tmp_path)
+    assert_refused(outcome, link, 1, "not a regular file: a symbolic link to a character device")
+
+
+def test_a_directory_named_like_a_rule_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "instruments" / "X.yaml").mkdir(parents=True)
+    outcome = rules_check(tmp_path)
+    path = tmp_path / "instruments" / "X.yaml"
+    assert_refused(outcome, path, 1, "not a regular file: a directory")

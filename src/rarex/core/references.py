@@ -150,16 +150,22 @@ def _cited_ids(model: BaseModel) -> set[str]:
     """Every source id cited in a model tree, without locations: the quick first pass."""
     ids: set[str] = set()
     stack = [model]
+    pop, push = stack.pop, stack.append
     while stack:
-        current = stack.pop()
-        for name in _citing_fields(type(current)):
-            value = getattr(current, name)
-            if name == "sources" and isinstance(value, tuple):
+        current = pop()
+        fields = current.__dict__
+        for name in _citing_fields(current.__class__):
+            value = fields[name]
+            if value is None:
+                continue
+            if name == "sources" and value.__class__ is tuple:
                 ids.update(value)
             elif isinstance(value, BaseModel):
-                stack.append(value)
-            elif isinstance(value, tuple):
-                stack.extend(element for element in value if isinstance(element, BaseModel))
+                push(value)
+            elif value.__class__ is tuple:
+                for element in value:
+                    if isinstance(element, BaseModel):
+                        push(element)
     return ids
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from rarex.io.rule_loader import RuleLoadError, bundled_rules_dir, load_rules
 from rarex.io.strict_yaml import DEFAULT_LIMITS
 
 # Well above the ~100 MB the command takes on the bundled rules, far below what expanding any
@@ -184,3 +185,33 @@ def test_a_directory_named_like_a_rule_file_is_refused(tmp_path: Path) -> None:
     outcome = rules_check(tmp_path)
     path = tmp_path / "instruments" / "X.yaml"
     assert_refused(outcome, path, 1, "not a regular file: a directory")
+
+
+def test_values_out_of_range_in_the_model_checks_are_rule_errors(tmp_path: Path) -> None:
+    """A limb ending exclusively on 0001-01-01 has no last day, and a market share of 1e999999
+    over 1e-999999 overflows: both used to escape pydantic as tracebacks."""
+    bundled = bundled_rules_dir()
+    (tmp_path / "instruments").mkdir()
+    (tmp_path / "market").mkdir()
+    instrument = (bundled / "instruments" / "CN-2025-68.yaml").read_text(encoding="utf-8")
+    instrument = instrument.replace(
+        "    commences: *posted\n",
+        "    commences: *posted\n    ends: {value: 0001-01-01, inclusive: false,"
+        " inclusive_verification: official, after: expires, verification: official,"
+        " sources: [C17]}\n",
+        1,
+    )
+    (tmp_path / "instruments" / "CN-2025-68.yaml").write_text(instrument, encoding="utf-8")
+    market = (bundled / "market" / "antimony-production.yaml").read_text(encoding="utf-8")
+    market = market.replace("share: 0.48", "value: 1e999999") + "world_total: 1e-999999\nunit: t\n"
+    (tmp_path / "market" / "antimony-production.yaml").write_text(market, encoding="utf-8")
+    with pytest.raises(RuleLoadError) as info:
+        load_rules(tmp_path)
+    reasons = {Path(e.file).name: (e.line, e.reason) for e in info.value.errors}
+    assert reasons == {
+        "CN-2025-68.yaml": (5, "a value is out of range: date value out of range"),
+        "antimony-production.yaml": (
+            2,
+            "a value is out of range: a decimal too large to compute with",
+        ),
+    }

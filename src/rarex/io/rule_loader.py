@@ -27,6 +27,7 @@ import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import DecimalException
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -400,7 +401,8 @@ def _validate(
     except ArithmeticError as exc:
         # A check of the model computed with a value out of range: a day before 0001-01-01
         # from an exclusive end on that day, or a decimal too large to divide.
-        reason = f"a value is out of range: {exc}"
+        detail = "a decimal too large to compute with" if isinstance(exc, DecimalException) else exc
+        reason = f"a value is out of range: {detail}"
         errors.append(RuleError(_display(path), lines.line_of(()), "", reason))
         return None
     except ValidationError as exc:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
@@ -44,9 +45,10 @@ def _check_instrument(
     def problem(loc: Loc, reason: str) -> Problem:
         return Problem(inst.id, loc, reason)
 
-    for loc, source_id in _source_refs(inst, ()):
-        if source_id not in sources:
-            yield problem(loc, f"unknown source id {source_id!r} (not in sources.yaml)")
+    if not _cited_ids(inst) <= sources.keys():
+        for loc, source_id in _source_refs(inst, ()):
+            if source_id not in sources:
+                yield problem(loc, f"unknown source id {source_id!r} (not in sources.yaml)")
 
     limb_ids = yield from _unique_ids(inst.id, inst.limbs, "limbs")
     item_ids = yield from _unique_ids(inst.id, inst.items, "items")
@@ -131,7 +133,7 @@ def _limb_ref_problem(ref: str, own_id: str, instruments: Mapping[str, Instrumen
 
 def _source_refs(model: BaseModel, loc: Loc) -> Iterable[tuple[Loc, str]]:
     """Every ``sources`` entry in a model tree, with its location."""
-    for name in type(model).model_fields:
+    for name in _citing_fields(type(model)):
         value = getattr(model, name)
         if name == "sources" and isinstance(value, tuple):
             for index, source_id in enumerate(value):
@@ -142,3 +144,43 @@ def _source_refs(model: BaseModel, loc: Loc) -> Iterable[tuple[Loc, str]]:
             for index, element in enumerate(value):
                 if isinstance(element, BaseModel):
                     yield from _source_refs(element, (*loc, name, index))
+
+
+def _cited_ids(model: BaseModel) -> set[str]:
+    """Every source id cited in a model tree, without locations: the quick first pass."""
+    ids: set[str] = set()
+    stack = [model]
+    pop, push = stack.pop, stack.append
+    while stack:
+        current = pop()
+        fields = current.__dict__
+        for name in _citing_fields(current.__class__):
+            value = fields[name]
+            if value is None:
+                continue
+            if name == "sources" and value.__class__ is tuple:
+                ids.update(value)
+            elif isinstance(value, BaseModel):
+                push(value)
+            elif value.__class__ is tuple:
+                for element in value:
+                    if isinstance(element, BaseModel):
+                        push(element)
+    return ids
+
+
+@cache
+def _citing_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` that are ``sources`` or may hold a model, in field order; the
+    others (text, dates, enums) cannot hold a citation."""
+    return tuple(
+        name
+        for name, info in model.model_fields.items()
+        if name == "sources" or _may_hold_model(info.annotation)
+    )
+
+
+def _may_hold_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_may_hold_model(arg) for arg in get_args(annotation))

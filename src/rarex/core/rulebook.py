@@ -393,5 +393,7 @@ def content_hash(
     market_list = [figure.model_dump(mode="json") for figure in markets]
     if market_list:
         payload["markets"] = market_list
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(
+        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), check_circular=False
+    )  # the payload is a tree: not checking for cycles gives the same text sooner
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -14,13 +14,20 @@ file, a file in another subdirectory) is an error rather than silently ignored, 
 user directory that holds no rule file at all.
 Everything is validated before anything is returned; on any error ``RuleLoadError`` lists
 every problem with file, line, field and reason, and no rulebook is built.
+
+Only regular files are read (a FIFO, a device or a directory named ``*.yaml``, or a symbolic
+link to one, is an error naming it and is never opened), and no larger than
+``ReadLimits.max_file_bytes``; ``ReadLimits`` also bounds the nesting and the aliases of each
+document (see ``rarex.io.strict_yaml``). Hostile input ends in a ``RuleLoadError`` too.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import DecimalException
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,7 +43,14 @@ from rarex.core.schema import (
     SourceRegistry,
     schema_models,
 )
-from rarex.io.strict_yaml import LineMap, StrictYamlError, load_strict
+from rarex.io.strict_yaml import (
+    DEFAULT_LIMITS,
+    LineMap,
+    ReadLimits,
+    StrictYamlError,
+    load_strict,
+    no_gc,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -76,9 +90,17 @@ def bundled_rules_dir() -> Path:
     return Path(str(resources.files("rarex") / "rules"))
 
 
-def load_rules(extra_dir: Path | None = None) -> LoadedRules:
-    """Load and validate the bundled rules merged with ``extra_dir``; raise ``RuleLoadError``."""
+def load_rules(extra_dir: Path | None = None, limits: ReadLimits = DEFAULT_LIMITS) -> LoadedRules:
+    """Load and validate the bundled rules merged with ``extra_dir``; raise ``RuleLoadError``.
+
+    ``limits`` bounds each file; the defaults suit any real rules directory."""
+    with no_gc():
+        return _load_rules(extra_dir, limits)
+
+
+def _load_rules(extra_dir: Path | None, limits: ReadLimits) -> LoadedRules:
     errors: list[RuleError] = []
+    reading = _Reading(limits)
     dirs = [bundled_rules_dir()]
     if extra_dir is not None:
         if not extra_dir.is_dir():
@@ -94,15 +116,15 @@ def load_rules(extra_dir: Path | None = None) -> LoadedRules:
     for index, directory in enumerate(dirs):
         is_user = index > 0
         registry_path = directory / "sources.yaml"
-        if registry_path.exists():
-            registry = _load_model(registry_path, SourceRegistry, errors)
+        if os.path.lexists(registry_path):
+            registry = _load_model(registry_path, SourceRegistry, errors, reading)
             for source in registry.sources if registry else ():
                 sources[source.id] = source
         elif not is_user:
             errors.append(RuleError(_display(registry_path), 1, "", "sources.yaml is missing"))
         seen_here: set[str] = set()
         for path in sorted((directory / "instruments").glob("*.yaml")):
-            loaded = _load_instrument(path, errors)
+            loaded = _load_instrument(path, errors, reading)
             if loaded is None:
                 continue
             inst, lines = loaded
@@ -124,7 +146,7 @@ def load_rules(extra_dir: Path | None = None) -> LoadedRules:
             line_maps[inst.id] = lines
     markets: dict[str, tuple[MarketFigure, Path, LineMap]] = {}
     for directory in dirs:
-        markets.update(_load_markets(directory, errors))
+        markets.update(_load_markets(directory, errors, reading))
     for figure, path, lines in markets.values():
         for index, source_id in enumerate(figure.sources):
             if source_id not in sources:
@@ -186,7 +208,7 @@ def _layout_errors(directory: Path) -> list[RuleError]:
         path
         for path in [directory / "sources.yaml"]
         + [p for sub in RULE_SUBDIRS for p in (directory / sub).glob("*.yaml")]
-        if path.is_file()
+        if os.path.lexists(path)
     ]
     unread: list[Path] = []
     for root, subdirs, names in os.walk(directory):
@@ -211,8 +233,10 @@ def _layout_errors(directory: Path) -> list[RuleError]:
     return []
 
 
-def _load_instrument(path: Path, errors: list[RuleError]) -> tuple[Instrument, LineMap] | None:
-    parsed = _parse(path, errors)
+def _load_instrument(
+    path: Path, errors: list[RuleError], reading: _Reading
+) -> tuple[Instrument, LineMap] | None:
+    parsed = _parse(path, errors, reading)
     if parsed is None:
         return None
     data, lines = parsed
@@ -233,12 +257,12 @@ def _load_instrument(path: Path, errors: list[RuleError]) -> tuple[Instrument, L
 
 
 def _load_markets(
-    directory: Path, errors: list[RuleError]
+    directory: Path, errors: list[RuleError], reading: _Reading
 ) -> dict[str, tuple[MarketFigure, Path, LineMap]]:
     """The market figures of one rules directory; each file is named after its figure's id."""
     found: dict[str, tuple[MarketFigure, Path, LineMap]] = {}
     for path in sorted((directory / "market").glob("*.yaml")):
-        parsed = _parse(path, errors)
+        parsed = _parse(path, errors, reading)
         if parsed is None:
             continue
         figure = _validate(path, parsed[0], parsed[1], MarketFigure, errors)
@@ -258,17 +282,17 @@ def _load_markets(
     return found
 
 
-def _load_model(path: Path, model: type[M], errors: list[RuleError]) -> M | None:
-    parsed = _parse(path, errors)
+def _load_model(path: Path, model: type[M], errors: list[RuleError], reading: _Reading) -> M | None:
+    parsed = _parse(path, errors, reading)
     if parsed is None:
         return None
     return _validate(path, parsed[0], parsed[1], model, errors)
 
 
-def load_scenarios(path: Path) -> ScenarioFile:
+def load_scenarios(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> ScenarioFile:
     """Load one scenario file strictly; raise ``RuleLoadError`` on any problem."""
     errors: list[RuleError] = []
-    scenarios = _load_model(path, ScenarioFile, errors)
+    scenarios = _load_model(path, ScenarioFile, errors, _Reading(limits))
     if errors or scenarios is None:
         raise RuleLoadError(errors)
     return scenarios
@@ -279,14 +303,23 @@ def scenario_files(extra_dir: Path | None = None) -> list[Path]:
     return [p for d in dirs for p in sorted((d / "scenarios").glob("*.yaml"))]
 
 
-def _parse(path: Path, errors: list[RuleError]) -> tuple[Any, LineMap] | None:
+@dataclass
+class _Reading:
+    """What the reading of one rules directory shares: the limits, and what its files' lines
+    hold (many lines, such as ``verification: official``, recur from file to file)."""
+
+    limits: ReadLimits
+    known_lines: dict[str, Any] = field(default_factory=dict)
+
+
+def _parse(path: Path, errors: list[RuleError], reading: _Reading) -> tuple[Any, LineMap] | None:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.append(RuleError(_display(path), 1, "", f"cannot read the file: {exc}"))
+        text = read_rule_file(path, reading.limits.max_file_bytes)
+    except UnreadableFile as exc:
+        errors.append(RuleError(_display(path), exc.line, "", exc.reason))
         return None
     try:
-        return load_strict(text)
+        return load_strict(text, limits=reading.limits, known_lines=reading.known_lines)
     except StrictYamlError as exc:
         errors.extend(
             RuleError(_display(path), p.line, _dotted(p.loc), p.reason) for p in exc.problems
@@ -294,11 +327,84 @@ def _parse(path: Path, errors: list[RuleError]) -> tuple[Any, LineMap] | None:
         return None
 
 
+class UnreadableFile(Exception):
+    """A rule file that is not read: not a regular file, too large, or not UTF-8."""
+
+    def __init__(self, reason: str, line: int = 1) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_rule_file(path: Path, max_bytes: int) -> str:
+    """The text of a rule file, read as ``Path.read_text`` would (UTF-8, universal newlines).
+
+    Raise ``UnreadableFile`` unless ``path`` is, or links to, a regular file of at most
+    ``max_bytes`` bytes. Anything else is refused from its ``stat`` and never opened: opening a
+    FIFO waits for a writer, and reading a device may never end. A file swapped for another kind
+    between the check and the open is opened without waiting and refused too."""
+    try:
+        info = path.stat()  # follows a symbolic link, and opens nothing
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFile(_not_regular(path, info.st_mode))
+        if info.st_size > max_bytes:
+            raise UnreadableFile(_too_large(info.st_size, max_bytes))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as file:
+            mode = os.fstat(file.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise UnreadableFile(_not_regular(path, mode))
+            data = file.read(max_bytes + 1)
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read the file: {exc}") from None
+    if len(data) > max_bytes:
+        raise UnreadableFile(_too_large(None, max_bytes))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UnreadableFile(f"cannot read the file: {exc}", line) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _not_regular(path: Path, mode: int) -> str:
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
+    link = "a symbolic link to " if path.is_symlink() else ""
+    return f"not a regular file: {link}{kind}; only regular files are read"
+
+
+def _too_large(size: int | None, max_bytes: int) -> str:
+    """Why a file is not read; ``size`` is ``None`` when it grew past the limit while read."""
+    what = f"{size:,} bytes" if size is not None else "larger than that"
+    return (
+        f"the file is {what}, more than the limit of {max_bytes:,} bytes; "
+        "a rule file holds one instrument"
+    )
+
+
 def _validate(
     path: Path, data: Any, lines: LineMap, model: type[M], errors: list[RuleError]
 ) -> M | None:
     try:
         return model.model_validate(data)
+    except ArithmeticError as exc:
+        # A check of the model computed with a value out of range: a day before 0001-01-01
+        # from an exclusive end on that day, or a decimal too large to divide.
+        detail = "a decimal too large to compute with" if isinstance(exc, DecimalException) else exc
+        reason = f"a value is out of range: {detail}"
+        errors.append(RuleError(_display(path), lines.line_of(()), "", reason))
+        return None
     except ValidationError as exc:
         raw = exc.errors(include_url=False)
         for err in raw:

@@ -130,7 +130,7 @@ def log_in(page: Page, role: str) -> None:
 
 
 def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log out", exact=True).click()
     page.wait_for_url("**/login")
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from rarex.cli.assess_cmd import demo_dataset_paths
-from tests.browser.conftest import log_in, log_out, screenshot
+from tests.browser.conftest import VIEWPORT, log_in, log_out, screenshot
 
 
 def test_anonymous_visitor_logs_in_and_sees_the_overview(page: Page) -> None:
@@ -140,3 +140,20 @@ def test_an_application_moves_through_review(page: Page) -> None:
     # the case near the end of its 45 working days is flagged in words, not only colour
     expect(page.locator("article.card", has_text="DEMO-REVIEW")).to_contain_text("Due soon")
     screenshot(page, "applications")
+
+
+def test_log_out_everywhere_ends_the_session_in_another_browser(
+    page: Page, browser: Browser, base_url: str
+) -> None:
+    other = browser.new_context(viewport=VIEWPORT, base_url=base_url)
+    try:
+        elsewhere = other.new_page()
+        log_in(elsewhere, "viewer")
+        log_in(page, "viewer")
+        page.get_by_role("button", name="Log out everywhere").click()
+        page.wait_for_url("**/login")
+        # the session in the other browser is gone as well: its next page asks for a login
+        elsewhere.goto("/applications")
+        expect(elsewhere).to_have_url(re.compile(r"/login"))
+    finally:
+        other.close()

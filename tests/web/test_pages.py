@@ -44,6 +44,46 @@ def test_every_page_answers_a_viewer(demo_client: TestClient, path: str) -> None
     assert response.status_code == 200, response.text
 
 
+HUGE = "99999999999999999999"  # past a 64-bit integer
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/assessments/{HUGE}",
+        f"/assessments/{HUGE}/products/EVM-200",
+        f"/assessments/{HUGE}/report.html",
+        f"/assessments/{HUGE}/report.pdf",
+        f"/exposure?version={HUGE}",
+        "/assessments/0",
+        "/exposure?version=-1",
+    ],
+)
+def test_an_id_no_record_can_have_is_refused_as_a_page_not_a_crash(
+    demo_client: TestClient, path: str
+) -> None:
+    log_in(demo_client, "viewer")
+    response = demo_client.get(path)
+    assert response.status_code == 422, response.text
+    assert "text/html" in response.headers["content-type"]
+    assert "Traceback" not in response.text
+
+
+def test_moving_an_application_with_an_overflowing_id_is_refused(demo_client: TestClient) -> None:
+    log_in(demo_client, "reviewer")
+    token = form_token(demo_client.get("/applications").text)
+    response = demo_client.post(
+        f"/applications/{HUGE}/transitions",
+        data={"action": "accept", "version": "1", "csrf_token": token},
+    )
+    assert response.status_code == 422, response.text
+    response = demo_client.post(
+        "/applications/1/transitions",
+        data={"action": "accept", "version": HUGE, "csrf_token": token},
+    )
+    assert response.status_code == 422, response.text
+
+
 def test_login_refuses_wrong_passwords_and_foreign_redirects(demo_client: TestClient) -> None:
     token = form_token(demo_client.get("/login").text)
     wrong = demo_client.post(
@@ -199,7 +239,7 @@ def test_moving_an_application_needs_the_csrf_token(demo_client: TestClient) -> 
     # a refused move (here a stale version) is explained on the board
     stale = demo_client.post(
         "/applications/2/transitions",
-        data={"csrf_token": token, "version": "0", "action": "approve"},
+        data={"csrf_token": token, "version": "1", "action": "approve"},
     )
     assert stale.status_code == 409
     assert "Not moved: application 2 is at version" in stale.text

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rarex.api.errors import STATUS
+from rarex.api.schemas import MAX_ID, Id
 from rarex.api.screening_routes import screening_for
 from rarex.api.security import DbSession, clock_of
 from rarex.core.workdays import Deadline
@@ -128,12 +129,12 @@ def applications_board(
 
 @router.post("/applications/{application_id}/transitions", response_class=HTMLResponse)
 def move_application(
-    application_id: int,
+    application_id: Id,
     request: Request,
     session: DbSession,
     who: Annotated[Viewer, Depends(need("applications:transition"))],
     action: Annotated[Action, Form()],
-    version: Annotated[int, Form()],
+    version: Annotated[int, Form(ge=1, le=MAX_ID)],
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     pause_reason: Annotated[PauseReason | None, Form()] = None,
 ) -> Response:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from rarex.api.schemas import Id
 from rarex.api.security import DbSession, clock_of
 from rarex.core.rulebook import RuleBook
 from rarex.reports.pdf import render_pdf
@@ -52,7 +53,7 @@ def _instruments(rulebook: RuleBook) -> dict[str, dict[str, str]]:
 
 @router.get("/assessments/{assessment_id}", response_class=HTMLResponse)
 def assessment_page(
-    assessment_id: int, request: Request, session: DbSession, who: Reader
+    assessment_id: Id, request: Request, session: DbSession, who: Reader
 ) -> HTMLResponse:
     datasets = _datasets(request, session, who)
     row = datasets.assessment(assessment_id)
@@ -70,7 +71,7 @@ def assessment_page(
 # of the path.
 @router.get("/assessments/{assessment_id}/products/{part_id:path}", response_class=HTMLResponse)
 def product_page(
-    assessment_id: int,
+    assessment_id: Id,
     part_id: str,
     request: Request,
     session: DbSession,
@@ -105,7 +106,7 @@ def product_page(
 
 
 @router.get("/assessments/{assessment_id}/report.html")
-def report_html(assessment_id: int, request: Request, session: DbSession, who: Reader) -> Response:
+def report_html(assessment_id: Id, request: Request, session: DbSession, who: Reader) -> Response:
     row = _datasets(request, session, who).assessment(assessment_id)
     return HTMLResponse(
         render_document(row.result, rulebook_of(request), "html"),
@@ -114,7 +115,7 @@ def report_html(assessment_id: int, request: Request, session: DbSession, who: R
 
 
 @router.get("/assessments/{assessment_id}/report.pdf")
-def report_pdf(assessment_id: int, request: Request, session: DbSession, who: Reader) -> Response:
+def report_pdf(assessment_id: Id, request: Request, session: DbSession, who: Reader) -> Response:
     row = _datasets(request, session, who).assessment(assessment_id)
     return Response(
         render_pdf(row.result, rulebook_of(request)),

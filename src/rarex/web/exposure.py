@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from rarex.api.schemas import MAX_ID
 from rarex.api.security import DbSession, clock_of
 from rarex.api.uploads import error_lines, given, import_limits, safe_name, saved_uploads
 from rarex.core.exposure_analysis import resumption_assumptions
@@ -97,7 +98,7 @@ def exposure_page(
     request: Request,
     session: DbSession,
     who: Reader,
-    version: int | None = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     as_of: date | None = None,
     resume_on: date | None = None,
     stored: bool = False,
@@ -110,7 +111,7 @@ def upload_commercial(
     request: Request,
     session: DbSession,
     who: Writer,
-    version_id: Annotated[int, Form()],
+    version_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     sales: Annotated[UploadFile | None, File()] = None,
     inventory: Annotated[UploadFile | None, File()] = None,

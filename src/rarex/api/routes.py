@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
 
 from rarex.api.errors import RESPONSES, ErrorBody
 from rarex.api.errors import body as error_body
@@ -671,41 +672,83 @@ def decide_amendment(
 # ------------------------------------------------------------------ audit
 
 
+AUDIT_COLUMNS = [
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "note",
+    "rulebook_sha256",
+    "prev_hash",
+    "hash",
+]
+SPOOL_BYTES = 8 * 1024 * 1024  # a CSV export larger than this is spooled to a temporary file
+
+
+def _spooled_csv(
+    rows: Iterable[dict[str, Any]], columns: list[str]
+) -> tempfile.SpooledTemporaryFile[bytes]:
+    """``rows`` as CSV in memory up to :data:`SPOOL_BYTES`, then on disk; read from the start.
+    The caller closes it (a streamed response does, when it is sent)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b")  # noqa: SIM115
+    try:
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        writer = csv.DictWriter(text, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        text.flush()
+        text.detach()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return spool
+
+
 @router.get(
     "/audit",
     tags=["audit"],
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+    description=(
+        "The organisation's audit events in chain order. As JSON, a page of them "
+        "(`?after=SEQ&limit=N`, with a `Link` header to the next page). As CSV, an export of "
+        "every matching event after `after`, read in batches."
+    ),
 )
 def audit_log(
+    request: Request,
     session: DbSession,
     actor: Annotated[Actor, Depends(require("audit:read"))],
-    entity: str | None = None,
-    entity_id: str | None = None,
-    action: str | None = None,
+    page: Annotated[Page, Depends(page_of)],
+    entity: Text | None = None,
+    entity_id: Text | None = None,
+    action: Text | None = None,
     fmt: Annotated[str, Query(alias="format", pattern="^(json|csv)$")] = "json",
 ) -> Response:
-    events = audit_service.export(
-        session, actor.org_id, entity=entity, entity_id=entity_id, action=action
-    )
+    filters = {"entity": entity, "entity_id": entity_id, "action": action}
     if fmt == "csv":
-        buffer = io.StringIO()
-        columns = [
-            "seq",
-            "at",
-            "actor",
-            "action",
-            "entity",
-            "entity_id",
-            "note",
-            "rulebook_sha256",
-            "prev_hash",
-            "hash",
-        ]
-        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(events)
-        return PlainTextResponse(buffer.getvalue(), media_type="text/csv")
-    return Response(json.dumps(events, default=str), media_type="application/json")
+        spool = _spooled_csv(
+            audit_service.export_all(session, actor.org_id, page.after, **filters), AUDIT_COLUMNS
+        )
+
+        def chunks() -> Iterator[bytes]:
+            with spool:
+                while chunk := spool.read(64 * 1024):
+                    yield chunk
+
+        return StreamingResponse(
+            chunks(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+        )
+    events = audit_service.export(
+        session, actor.org_id, after=page.after, limit=page.limit, **filters
+    )
+    response = Response(json.dumps(events, default=str), media_type="application/json")
+    paginated(request, response, page, events, key="seq")
+    return response
 
 
 @router.get("/audit/verify", tags=["audit"])

@@ -6,6 +6,7 @@ with it and checkpoints are signed with it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -116,7 +117,18 @@ def checkpoint(session: Session, key: AuditKey, created_at: datetime) -> dict[st
     return checkpoint_document(key, created_at, heads)
 
 
-def export(session: Session, org_id: int, **filters: str | None) -> list[dict[str, Any]]:
+EXPORT_BATCH = 1000
+
+
+def export(
+    session: Session,
+    org_id: int,
+    *,
+    after: int = 0,
+    limit: int | None = None,
+    **filters: str | None,
+) -> list[dict[str, Any]]:
+    """The events (at most ``limit`` after sequence ``after``) as plain records."""
     return [
         {
             "seq": e.seq,
@@ -133,5 +145,15 @@ def export(session: Session, org_id: int, **filters: str | None) -> list[dict[st
             "hash": e.hash,
             "scheme": e.scheme,
         }
-        for e in repo.AuditLog(session, org_id).events(**filters)
+        for e in repo.AuditLog(session, org_id).events(after=after, limit=limit, **filters)
     ]
+
+
+def export_all(
+    session: Session, org_id: int, after: int = 0, **filters: str | None
+) -> Iterator[dict[str, Any]]:
+    """Every event after sequence ``after``, read :data:`EXPORT_BATCH` at a time so that a
+    long log is never held whole."""
+    while batch := export(session, org_id, after=after, limit=EXPORT_BATCH, **filters):
+        yield from batch
+        after = batch[-1]["seq"]

@@ -222,16 +222,23 @@ class AuditLog:
         return row
 
     def events(
-        self, entity: str | None = None, entity_id: str | None = None, action: str | None = None
+        self,
+        entity: str | None = None,
+        entity_id: str | None = None,
+        action: str | None = None,
+        *,
+        after: int = 0,
+        limit: int | None = None,
     ) -> Sequence[AuditEvent]:
-        query = select(AuditEvent).where(AuditEvent.org_id == self.org_id)
+        """The events in chain order; with ``limit``, at most that many after sequence ``after``."""
+        query = select(AuditEvent).where(AuditEvent.org_id == self.org_id, AuditEvent.seq > after)
         if entity:
             query = query.where(AuditEvent.entity == entity)
         if entity_id:
             query = query.where(AuditEvent.entity_id == entity_id)
         if action:
             query = query.where(AuditEvent.action == action)
-        return self.session.scalars(query.order_by(AuditEvent.seq)).all()
+        return self.session.scalars(query.order_by(AuditEvent.seq).limit(limit)).all()
 
     def stored(self) -> list[StoredEvent]:
         return [

@@ -40,10 +40,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert, text
 
 sys.path.insert(0, str(Path(__file__).parent))
-from load_api import free_port, percentile, stop_server, tail
+from load_api import AUDIT_KEY, free_port, percentile, stop_server, tail
 
 from rarex.core.workflow import Document, Role
 from rarex.io.cn_calendar import ChinaCalendar
@@ -247,6 +247,7 @@ def serve(source: Path, url: str, log: Path) -> tuple[subprocess.Popen[bytes], s
         **os.environ,
         "RAREX_DATABASE_URL": url,
         "RAREX_SECRET_KEY": secrets.token_urlsafe(48),
+        "RAREX_AUDIT_KEY": AUDIT_KEY,
         "PYTHONPATH": str(source),
     }
     command = [sys.executable, "-m", "rarex", "serve", "--host", "127.0.0.1", "--port", str(port)]
@@ -305,6 +306,10 @@ def main() -> None:
     rng = random.Random(1)
     started = time.perf_counter()
     tokens = [fill(url, f"org{n}", args.applications, rng)[1] for n in range(args.organisations)]
+    # Bulk-loaded tables have no planner statistics until autovacuum gets to them (a minute or
+    # more); a database in use has them. Without, PostgreSQL scans whole tables.
+    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as connection:
+        connection.execute(text("ANALYZE"))
     print(
         f"filled {args.organisations} x {args.applications} applications "
         f"in {time.perf_counter() - started:.0f} s"

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rarex.core.workdays import Pause, add_workdays, count_workdays, review_deadline
+from rarex.core.workdays import (
+    IndexedCalendar,
+    Pause,
+    add_workdays,
+    count_workdays,
+    review_deadline,
+)
 from rarex.io.cn_calendar import ChinaCalendar
 
 CAL = ChinaCalendar()
@@ -99,3 +107,42 @@ class _WeekdaysOnly:
 def test_due_date_is_always_a_working_day(accepted: str) -> None:
     due = review_deadline(CAL, D(accepted)).due
     assert due is not None and CAL.is_workday(due)
+
+
+class Walked:
+    """The same calendar without its year index: the arithmetic walks it day by day."""
+
+    def is_workday(self, day: date) -> bool:
+        return CAL.is_workday(day)
+
+    def is_official(self, day: date) -> bool:
+        return CAL.is_official(day)
+
+
+days = st.dates(date(2019, 1, 1), date(2029, 12, 31))
+
+
+@st.composite
+def closed_pauses(draw: st.DrawFn) -> list[Pause]:
+    out = []
+    for _ in range(draw(st.integers(0, 3))):
+        start = draw(days)
+        out.append(Pause(start, start + timedelta(days=draw(st.integers(0, 120))), "query"))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=days, working_days=st.integers(0, 400), pauses=closed_pauses())
+def test_the_year_index_gives_the_same_due_day_as_walking_the_calendar(
+    start: date, working_days: int, pauses: list[Pause]
+) -> None:
+    assert not isinstance(Walked(), IndexedCalendar)
+    assert add_workdays(CAL, start, working_days, pauses) == add_workdays(
+        Walked(), start, working_days, pauses
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(after=days, until=days)
+def test_the_year_index_counts_working_days_as_walking_does(after: date, until: date) -> None:
+    assert count_workdays(CAL, after, until) == count_workdays(Walked(), after, until)

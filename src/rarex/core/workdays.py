@@ -9,10 +9,11 @@ so, and a deadline that runs into that period is marked provisional.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Protocol, cast, runtime_checkable
 
 REVIEW_WORKING_DAYS = 45  # Reg. Art. 17(1): decision within 45 working days of acceptance
 AMENDMENT_WORKING_DAYS = 20  # Reg. Art. 18(3): non-key changes within 20 working days
@@ -61,14 +62,57 @@ class Deadline:
         return -count_workdays(calendar, self.due, today)
 
 
+@dataclass(frozen=True)
+class YearIndex:
+    """One year of a calendar, for arithmetic without walking day by day.
+
+    ``cum[i]`` is the number of working days among the year's first ``i`` days (so ``cum[0]``
+    is 0 and ``cum[-1]`` the year's total); ``official`` is whether every day of the year rests
+    on the published schedule (``None`` when some do and some do not).
+    """
+
+    first: int  # the ordinal of 1 January
+    cum: tuple[int, ...]
+    official: bool | None
+
+    def upto(self, day: date) -> int:
+        """Working days from 1 January to ``day``, inclusive."""
+        return self.cum[day.toordinal() - self.first + 1]
+
+
+@runtime_checkable
+class IndexedCalendar(WorkdayCalendar, Protocol):
+    """A calendar that can give a whole year at once; the arithmetic below then takes a few
+    lookups per year crossed instead of one per day."""
+
+    def year_index(self, year: int) -> YearIndex:
+        """The working days of ``year``."""
+
+
 def count_workdays(calendar: WorkdayCalendar, after: date, until: date) -> int:
     """Working days in (after, until]."""
+    if until <= after:
+        return 0
+    if hasattr(calendar, "year_index"):  # an IndexedCalendar (isinstance is slower)
+        return _indexed_count(cast(IndexedCalendar, calendar), after, until)
     total = 0
     day = after + timedelta(days=1)
     while day <= until:
         total += calendar.is_workday(day)
         day += timedelta(days=1)
     return total
+
+
+def _indexed_count(calendar: IndexedCalendar, after: date, until: date) -> int:
+    if until <= after:
+        return 0
+    first = calendar.year_index(after.year)
+    if after.year == until.year:
+        return first.upto(until) - first.upto(after)
+    total = first.cum[-1] - first.upto(after)
+    for year in range(after.year + 1, until.year):
+        total += calendar.year_index(year).cum[-1]
+    return total + calendar.year_index(until.year).upto(until)
 
 
 def add_workdays(
@@ -81,6 +125,10 @@ def add_workdays(
     rests on a calendar without official data (provisional).
     """
     stops = list(pauses)
+    if hasattr(calendar, "year_index") and all(p.end is not None for p in stops):
+        found = _indexed_add(cast(IndexedCalendar, calendar), start, working_days, stops)
+        if found is not None:
+            return found
     counted = skipped = 0
     provisional = False
     day = start
@@ -94,6 +142,65 @@ def add_workdays(
             continue
         counted += 1
     return day, skipped, provisional
+
+
+def _nth_workday_after(calendar: IndexedCalendar, start: date, n: int) -> date:
+    """The ``n``-th working day after ``start`` (``start`` itself when ``n`` is 0)."""
+    if n <= 0:
+        return start
+    year = calendar.year_index(start.year)
+    target = year.upto(start) + n
+    while target > year.cum[-1]:
+        target -= year.cum[-1]
+        year = calendar.year_index(date.fromordinal(year.first).year + 1)
+    return date.fromordinal(year.first + bisect_left(year.cum, target) - 1)
+
+
+def _indexed_add(
+    calendar: IndexedCalendar, start: date, working_days: int, pauses: list[Pause]
+) -> tuple[date, int, bool] | None:
+    """``add_workdays`` by lookups. The due day is pushed on by the working days the pauses
+    cover before it until it stops moving; it only ever moves forward, so it stops at the first
+    day with ``working_days`` uncovered working days before it, as the walk does. ``None`` when
+    a year crossed is partly official: the walk answers that."""
+    spans = _merged(pauses)
+    skipped = 0
+    while True:
+        due = _nth_workday_after(calendar, start, working_days + skipped)
+        covered = sum(
+            _indexed_count(
+                calendar,
+                max(start, date.fromordinal(begin - 1)),
+                min(due, date.fromordinal(end - 1)),
+            )
+            for begin, end in spans
+        )
+        if covered == skipped:
+            break
+        skipped = covered
+    provisional = False
+    for year in range(start.year, due.year + 1):
+        before = max(start, date(year, 1, 1) - timedelta(days=1))
+        if _indexed_count(calendar, before, min(due, date(year, 12, 31))) == 0:
+            continue  # no working day of this year is walked
+        official = calendar.year_index(year).official
+        if official is None:
+            return None
+        provisional |= not official
+    return due, skipped, provisional
+
+
+def _merged(pauses: list[Pause]) -> list[tuple[int, int]]:
+    """The days the (ended) pauses cover, as disjoint ``[from, to)`` spans of ordinals."""
+    spans: list[tuple[int, int]] = []
+    for begin, end in sorted((p.start.toordinal(), p.end.toordinal()) for p in pauses if p.end):
+        if begin >= end:
+            continue
+        if spans and begin <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((begin, end))
+    return spans
 
 
 def review_deadline(

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -93,8 +93,8 @@ class Details:
 
     app: Application
     deadline: Deadline
-    items: Sequence[ApplicationItem]
-    documents: Sequence[DocumentRow]
+    items: Sequence[Row[Any]]  # application_items rows
+    documents: Sequence[Row[Any]]  # documents rows
 
 
 def snapshot(app: Application) -> dict[str, Any]:
@@ -574,7 +574,9 @@ class ApplicationService:
             Details(a, self.deadline(a, pauses[a.id]), items[a.id], documents[a.id]) for a in apps
         ]
 
-    def deadline(self, app: Application, stored: Sequence[ClockPause] | None = None) -> Deadline:
+    def deadline(
+        self, app: Application, stored: Sequence[ClockPause] | Sequence[Row[Any]] | None = None
+    ) -> Deadline:
         """The statutory deadline (``stored``: the pauses, if already loaded)."""
         rows = self.apps.pauses(app.id) if stored is None else stored
         return _review(self.calendar, app, rows)
@@ -586,11 +588,13 @@ class ApplicationService:
         urgent first: one indexed query on the stored due dates, then the page's deadlines."""
         beyond, _, _ = add_workdays(self.calendar, today, within + 1)
         apps = self.apps.due_before(beyond, offset, limit)
+        pauses = self.apps.children(ClockPause, [a.id for a in apps])
         out = []
-        for details in self.details(apps):
-            left = details.deadline.days_left(today, self.calendar)
+        for app in apps:
+            deadline = _review(self.calendar, app, pauses[app.id])
+            left = deadline.days_left(today, self.calendar)
             if left is not None and left <= within:
-                out.append((details.app, details.deadline, left))
+                out.append((app, deadline, left))
         return out
 
     def balance_of(self, application_id: int) -> dict[str, Any]:
@@ -619,7 +623,9 @@ def licence_terms(row: LicenceRow) -> LicenceTerms:
     )
 
 
-def _review(calendar: WorkdayCalendar, app: Application, rows: Sequence[ClockPause]) -> Deadline:
+def _review(
+    calendar: WorkdayCalendar, app: Application, rows: Sequence[ClockPause] | Sequence[Row[Any]]
+) -> Deadline:
     """The statutory deadline of ``app`` with its pauses ``rows``."""
     if app.state in (AppState.DRAFT.value, AppState.SUBMITTED.value):
         return review_deadline(calendar, None)

@@ -26,6 +26,7 @@ from rarex.core.screening import (
     Verdict,
     changes_between,
 )
+from rarex.io.storage.repositories import one_of
 from rarex.io.storage.tables import (
     Application,
     Party,
@@ -379,7 +380,10 @@ def applications_screening(
         return found
     newest = (
         select(func.max(ScreeningRun.id))
-        .where(ScreeningRun.org_id == org_id, ScreeningRun.application_id.in_(application_ids))
+        .where(
+            ScreeningRun.org_id == org_id,
+            one_of(session, ScreeningRun.application_id, application_ids),
+        )
         .group_by(ScreeningRun.application_id)
     )
     runs = {

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ARRAY, ColumnElement, Integer, Row, any_, bindparam, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rarex.core.audit import GENESIS, KEYED, AuditKeyRequired, Event, StoredEvent, link
 from rarex.io.storage.db import audit_key_of
@@ -49,7 +49,7 @@ def users_of(session: Session, org_id: int) -> Sequence[User]:
     return session.scalars(select(User).where(User.org_id == org_id).order_by(User.id)).all()
 
 
-ChildRow = TypeVar("ChildRow", ClockPause, ApplicationItem, DocumentRow)
+ChildTable = TypeVar("ChildTable", ClockPause, ApplicationItem, DocumentRow)
 
 
 class Applications:
@@ -106,14 +106,18 @@ class Applications:
         return self.session.scalars(query if limit is None else query.limit(limit)).all()
 
     def children(
-        self, table: type[ChildRow], application_ids: Sequence[int]
-    ) -> dict[int, builtins.list[ChildRow]]:
+        self, table: type[ChildTable], application_ids: Sequence[int]
+    ) -> dict[int, builtins.list[Row[Any]]]:
         """The rows of ``table`` (pauses, items, documents) of many applications at once, by
-        application, in id order. The ids must be this organisation's (as ``page`` gives)."""
-        found: dict[int, builtins.list[ChildRow]] = {i: [] for i in application_ids}
+        application, in id order, as read-only rows with the table's columns as attributes (a
+        page of applications has a thousand of them, which would take longer to make into ORM
+        objects than to read). The ids must be this organisation's (as ``page`` gives)."""
+        found: dict[int, builtins.list[Row[Any]]] = {i: [] for i in application_ids}
         if application_ids:
-            rows = self.session.scalars(
-                select(table).where(table.application_id.in_(application_ids)).order_by(table.id)
+            rows = self.session.execute(
+                select(*table.__table__.columns)
+                .where(one_of(self.session, table.application_id, application_ids))
+                .order_by(table.id)
             )
             for row in rows:
                 found[row.application_id].append(row)
@@ -145,6 +149,17 @@ class Applications:
         return self.session.scalars(
             select(ShipmentRow).where(ShipmentRow.licence_id == licence_id).order_by(ShipmentRow.id)
         ).all()
+
+
+def one_of(
+    session: Session, column: InstrumentedAttribute[Any], ids: Sequence[int]
+) -> ColumnElement[bool]:
+    """``column IN ids``. On PostgreSQL as ``= ANY(array)``: one parameter however many ids,
+    so the statement is the same text each time (a page of 100 ids is otherwise 100
+    parameters to render, send and parse on every request)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)
 
 
 class AuditLog:

@@ -67,6 +67,24 @@ def test_a_day_is_only_yyyy_mm_dd(client: TestClient, tokens: dict[str, str], as
     assert moved.json()["error"]["field"] == "on"
 
 
+@pytest.mark.parametrize("as_of", ["9999-12-30", "0001-01-02", "1989-12-31", "2101-01-01"])
+def test_a_day_far_outside_the_rules_is_refused_at_once(
+    client: TestClient, tokens: dict[str, str], as_of: str
+) -> None:
+    # walking the working-day calendar to year 9999 would hold the server for a minute
+    create(client, tokens["applicant"])
+    response = client.get(
+        "/api/applications/deadlines",
+        params={"as_of": as_of, "within": 365},
+        headers=auth(tokens["viewer"]),
+    )
+    assert response.status_code == 422, response.text
+    assert "1990-01-01 to 2100-12-31" in response.json()["error"]["message"]
+    last = {"as_of": "2100-12-31"}
+    viewer = auth(tokens["viewer"])
+    assert client.get("/api/applications/deadlines", params=last, headers=viewer).is_success
+
+
 def test_the_openapi_document_declares_the_errors(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     assert "ErrorBody" in document["components"]["schemas"]

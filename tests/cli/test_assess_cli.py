@@ -213,3 +213,10 @@ def test_exchange_rates_convert_values(tmp_path: Path) -> None:
     assert doc["currency"] == "EUR"
     fx.write_text("currency,rate\nEUR,1\nUSD,0\n", encoding="utf-8")
     assert "rate: must be greater than 0" in run(*base, "--fx", str(fx), code=2)
+
+
+def test_a_day_outside_the_range_rarex_answers_for_is_a_usage_error() -> None:
+    args = [*BASE]
+    args[args.index("--as-of") + 1] = "9999-12-31"
+    out = run(*args, code=2)
+    assert "outside the days rarex answers for" in out and "2100-12-31" in out

@@ -57,9 +57,12 @@ HUGE = "99999999999999999999"  # past a 64-bit integer
         f"/exposure?version={HUGE}",
         "/assessments/0",
         "/exposure?version=-1",
+        "/?as_of=9999-12-31",
+        "/exposure?resume_on=9999-12-31",
+        "/rules/timeline?end=9999-12-31",
     ],
 )
-def test_an_id_no_record_can_have_is_refused_as_a_page_not_a_crash(
+def test_an_id_or_day_no_record_can_have_is_refused_as_a_page_not_a_crash(
     demo_client: TestClient, path: str
 ) -> None:
     log_in(demo_client, "viewer")

@@ -20,6 +20,7 @@ from pydantic import (
 
 from rarex.core.licences import LicenceType
 from rarex.core.vocab import EndUse, EndUserType, Status
+from rarex.core.workdays import check_day
 from rarex.core.workflow import Action, PauseReason
 from rarex.io.importers import COUNTRIES
 
@@ -40,7 +41,7 @@ def _country(value: str) -> str:
     return value
 
 
-Day = Annotated[date, BeforeValidator(_iso_day)]
+Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(check_day)]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(_country)]
 # Numeric(20, 6) and Numeric(30, 6) columns: a larger figure is refused here, not by the database.
 Money = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=6)]

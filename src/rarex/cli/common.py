@@ -17,6 +17,7 @@ from rarex.cli.safe import inert
 from rarex.clock import Clock
 from rarex.core.rulebook import RuleBook, Snapshot, UnknownReference
 from rarex.core.vocab import Status
+from rarex.core.workdays import check_day
 from rarex.io.rule_loader import RuleLoadError, load_rules
 from rarex.settings import Settings
 
@@ -86,9 +87,13 @@ class Context:
         if text is None:
             return self.clock.today()
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        try:
+            return check_day(day)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
 
     def snapshot(
         self, rulebook: RuleBook, as_of: str | None, assume: list[str] | None = None

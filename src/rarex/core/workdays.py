@@ -15,6 +15,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol, cast, runtime_checkable
 
+# The days rarex answers for. Working-day arithmetic costs a little per calendar year crossed,
+# so a day from a hostile or mistyped input (9999-12-31) is refused at the entry points rather
+# than walked to; the range covers every measure in the rulebook and any plausible deadline.
+FIRST_DAY = date(1990, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
+def check_day(day: date) -> date:
+    """``day`` if rarex answers for it, else ``ValueError`` naming the range."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{day} is outside the days rarex answers for ({FIRST_DAY} to {LAST_DAY})")
+    return day
+
+
 REVIEW_WORKING_DAYS = 45  # Reg. Art. 17(1): decision within 45 working days of acceptance
 AMENDMENT_WORKING_DAYS = 20  # Reg. Art. 18(3): non-key changes within 20 working days
 

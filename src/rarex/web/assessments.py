@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from rarex.api.schemas import Id
+from rarex.api.schemas import Day, Id
 from rarex.api.security import DbSession, clock_of
 from rarex.core.rulebook import RuleBook
 from rarex.reports.pdf import render_pdf
@@ -76,7 +76,7 @@ def product_page(
     request: Request,
     session: DbSession,
     who: Reader,
-    as_of: date | None = None,
+    as_of: Day | None = None,
 ) -> HTMLResponse:
     rulebook = rulebook_of(request)
     datasets = _datasets(request, session, who)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from rarex.api.schemas import MAX_ID
+from rarex.api.schemas import MAX_ID, Day
 from rarex.api.security import DbSession, clock_of
 from rarex.api.uploads import error_lines, given, import_limits, safe_name, saved_uploads
 from rarex.core.exposure_analysis import resumption_assumptions
@@ -99,8 +99,8 @@ def exposure_page(
     session: DbSession,
     who: Reader,
     version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    as_of: date | None = None,
-    resume_on: date | None = None,
+    as_of: Day | None = None,
+    resume_on: Day | None = None,
     stored: bool = False,
 ) -> HTMLResponse:
     return _render(request, session, who, version, as_of, resume_on, stored=stored)

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from rarex.api.schemas import Day
 from rarex.api.security import DbSession, clock_of
 from rarex.core.rulebook import RuleBook
 from rarex.core.verdict import Verdict
@@ -82,7 +83,7 @@ def overview_page(
     request: Request,
     session: DbSession,
     who: Annotated[Viewer, Depends(need("data:read"))],
-    as_of: date | None = None,
+    as_of: Day | None = None,
     step: Annotated[int | None, Query(ge=0, le=10_000)] = None,
 ) -> HTMLResponse:
     rulebook = rulebook_of(request)

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from rarex.api.schemas import Day
 from rarex.api.security import clock_of
 from rarex.core.rulebook import RuleBook
 from rarex.core.timeline import StatusWindow, clip, measure_windows
@@ -109,8 +110,8 @@ def chart(rulebook: RuleBook, first: date, last: date, today: date) -> Chart:
 def timeline_page(
     request: Request,
     who: Annotated[Viewer, Depends(need("rules:read"))],
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
 ) -> HTMLResponse:
     today = clock_of(request).today()
     first = start or date(2023, 1, 1)

@@ -3,19 +3,21 @@ PostgreSQL, side by side with the same server at an earlier revision in one run.
 
     scripts/with-postgres .venv/bin/python benchmarks/load_lists.py \\
         [--applications 10000] [--organisations 2] [--clients 10] [--seconds 60] \\
-        [--baseline-rev REV]
+        [--workers 2 ...] [--baseline-rev REV]
 
 1. Migrates the database, then fills each organisation directly (bulk inserts, not the API):
    ``--applications`` applications in every state (a tenth drafts, a tenth submitted, most
    accepted or under review on days spread over the last 70 working days, some with a paused
    and resumed clock, some watch-listed, a quarter decided), each with 1-3 items and the seven
    Art. 16 documents, and as many parties. The stored due dates are worked out once, as the
-   server does at start.
+   server does at start, and the tables are analysed (a database in use has statistics).
 2. Starts ``rarex serve`` on a free loopback port and issues a bearer token per client.
-3. Runs ``--clients`` concurrent clients for ``--seconds``; each request is one of: a page of
+3. Runs ``--clients`` concurrent clients (arriving 0.2 s apart, then asking without pause) for
+   ``--seconds``; each request is one of: a page of
    applications (``?after=`` a random id, 100 a page), the deadlines due within 10 working days,
    a page of the deadlines due within 45 (a random offset), a page of parties. It reports
-   p50/p95/p99 per endpoint and overall, and any status other than 200.
+   p50/p95/p99 per endpoint and overall, and any status other than 200. It does this with one
+   server process and again with each ``--workers`` count (``rarex serve --workers N``).
 4. With ``--baseline-rev``, does the same against the server of that git revision (checked out
    into a temporary worktree; it reads the same database, ignoring the newer columns and
    parameters), so that both are measured on the same data, machine and minute.
@@ -203,6 +205,10 @@ async def load(
     async def client(number: int) -> None:
         rng = random.Random(number)
         headers = {"Authorization": f"Bearer {tokens[number % len(tokens)]}"}
+        # Clients arrive 0.2 s apart, as users do. Ten keep-alive connections opened in the
+        # same instant would all be accepted by one of several server processes (each is woken,
+        # the first takes them all) and stay there.
+        await asyncio.sleep(number * 0.2)
         async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=timeout) as http:
             while time.monotonic() < stop:
                 endpoint, path = request_for(rng, count)
@@ -241,7 +247,9 @@ def table(samples: list[Sample]) -> list[dict[str, Any]]:
     return rows
 
 
-def serve(source: Path, url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(
+    source: Path, url: str, log: Path, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
         **os.environ,
@@ -251,6 +259,8 @@ def serve(source: Path, url: str, log: Path) -> tuple[subprocess.Popen[bytes], s
         "PYTHONPATH": str(source),
     }
     command = [sys.executable, "-m", "rarex", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
     with log.open("wb") as sink:
         server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
@@ -268,9 +278,15 @@ def serve(source: Path, url: str, log: Path) -> tuple[subprocess.Popen[bytes], s
 
 
 def measure(
-    name: str, source: Path, url: str, args: argparse.Namespace, tokens: list[str], work: Path
+    name: str,
+    source: Path,
+    url: str,
+    args: argparse.Namespace,
+    tokens: list[str],
+    work: Path,
+    workers: int = 1,
 ) -> list[dict[str, Any]]:
-    server, base_url = serve(source, url, work / f"{name}.log")
+    server, base_url = serve(source, url, work / f"{name}.log", workers)
     try:
         samples = asyncio.run(
             load(base_url, tokens, args.clients, args.seconds, args.applications, args.timeout)
@@ -296,6 +312,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--timeout", type=float, default=30.0, help="per request (s)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="*",
+        default=[2],
+        help="also measure this revision with this many server processes (rarex serve --workers)",
+    )
     parser.add_argument("--baseline-rev", default=None, help="also measure this git revision")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
@@ -316,6 +339,9 @@ def main() -> None:
     )
     work = Path(tempfile.mkdtemp(prefix="rarex-load-lists-"))
     figures = {"this": measure("this revision", ROOT / "src", url, args, tokens, work)}
+    for workers in args.workers:
+        name = f"this revision, {workers} worker processes"
+        figures[name] = measure(name, ROOT / "src", url, args, tokens, work, workers)
     if args.baseline_rev:
         tree = work / "baseline"
         subprocess.run(

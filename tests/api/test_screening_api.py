@@ -5,14 +5,22 @@ background job with progress, and screening on submission."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from rarex.api.app import create_app
 from rarex.core.workflow import Document
+from rarex.io.storage.db import database, unit_of_work
+from rarex.io.storage.tables import Organisation, ScreeningJobRow
+from rarex.settings import Settings
+from tests.api.conftest import AUDIT_KEY, SECRET
 from tests.api.test_api import auth, create
+from tests.clock import TODAY
 
 # The project's own sample in the cn_sanctions layout (see tests/data/CN_SANCTIONS_SAMPLE.md).
 CN_SANCTIONS_SAMPLE = Path(__file__).parents[1] / "data" / "cn_sanctions_sample.csv"
@@ -169,6 +177,61 @@ def test_background_job_reports_progress_and_stores_the_run(
         (2, "name"),
         (3, "country"),
     }
+
+
+def _another_process(database_url: str) -> TestClient:
+    """A second server process on the same database, as ``rarex serve --workers 2`` runs."""
+    return TestClient(
+        create_app(
+            Settings(database_url=database_url, secret_key=SECRET, audit_key=AUDIT_KEY, today=TODAY)
+        )
+    )
+
+
+def test_a_job_is_answered_by_every_server_process(
+    client: TestClient, tokens: dict[str, str], database_url: str
+) -> None:
+    upload_list(client, tokens["analyst"], LIST_V1)
+    started = client.post(
+        "/api/screening/jobs",
+        data={"as_of": "2026-01-05"},
+        files={"file": ("parties.csv", b"name,country\nNova Tech Systems,US\n", "text/csv")},
+        headers=auth(tokens["analyst"]),
+    )
+    assert started.status_code == 202, started.text
+    path = f"/api/screening/jobs/{started.json()['job_id']}"
+    with _another_process(database_url) as other:
+        # known to the other process from the moment it is accepted
+        assert other.get(path, headers=auth(tokens["viewer"])).status_code == 200
+        for _ in range(200):
+            job = other.get(path, headers=auth(tokens["viewer"])).json()
+            if job["state"] != "running":
+                break
+            time.sleep(0.05)
+        assert job == client.get(path, headers=auth(tokens["viewer"])).json()
+        assert job["state"] == "finished" and job["done"] == 1 and job["run_id"]
+        assert other.get(path, headers=auth(tokens["globex"])).status_code == 404
+
+
+def test_a_job_left_running_by_a_stopped_server_is_reported_as_failed(
+    client: TestClient, tokens: dict[str, str], database_url: str
+) -> None:
+    with database(database_url) as factory, unit_of_work(factory) as session:
+        org_id = session.scalars(select(Organisation.id).where(Organisation.name == "acme")).one()
+        session.add(
+            ScreeningJobRow(
+                id="f" * 32,
+                org_id=org_id,
+                total=10,
+                done=4,
+                state="running",
+                created_at=datetime(2026, 11, 22, tzinfo=UTC),
+            )
+        )
+    with _another_process(database_url) as restarted:  # a server starting again
+        job = restarted.get(f"/api/screening/jobs/{'f' * 32}", headers=auth(tokens["viewer"]))
+    assert job.json()["state"] == "failed"
+    assert "stopped before the job finished" in job.json()["error"]
 
 
 def test_submission_screens_every_party(client: TestClient, tokens: dict[str, str]) -> None:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from pydantic import Field, field_validator
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from rarex.api.errors import RESPONSES
 from rarex.api.pages import Page, newest_first_page_of, paginated
@@ -232,10 +232,8 @@ def start_job(
             path, import_limits(request)
         )  # a bad file is refused now, with every error
     jobs: Jobs = request.app.state.screening_jobs
-    factory: sessionmaker[Session] = request.app.state.session_factory
     state = request.app.state
     job = jobs.start(
-        factory,
         lambda s: ScreeningService(
             s, actor, state.rulebook, state.matcher, clock.now, state.screener_cache
         ),

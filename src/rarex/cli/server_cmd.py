@@ -332,28 +332,44 @@ def serve_command(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes (one per core is a good start; settings come from the "
+            "environment).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs). Needs RAREX_SECRET_KEY, RAREX_AUDIT_KEY and an
     upgraded database."""
     import uvicorn
 
-    from rarex.api.app import ConfigurationError, create_app
+    from rarex.api.app import ConfigurationError, create_app, prepare
 
     c = Context.of(ctx, None)
     c.workspace_url()
     try:
-        app = create_app(c.settings)
+        app = create_app(c.settings, prepare_database=workers == 1)
     except ConfigurationError as exc:
         c.err.print(inert(f"Error: {exc}", "bold red"))
         raise typer.Exit(2) from None
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="info",
-        proxy_headers=True,
-        forwarded_allow_ips=c.settings.trusted_proxies,
-    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "proxy_headers": True,
+        "forwarded_allow_ips": c.settings.trusted_proxies,
+    }
+    if workers == 1:
+        uvicorn.run(app, **options)
+        return
+    # Each process builds its own app from the environment; the database is prepared once.
+    with unit_of_work(app.state.session_factory) as session:
+        prepare(session, app.state.calendar)
+    app.state.engine.dispose()
+    uvicorn.run("rarex.api.app:from_environment", factory=True, workers=workers, **options)
 
 
 def serve_demo(c: Context, host: str, port: int, database_file: str) -> None:

@@ -117,7 +117,6 @@ def screen_file(
     state = request.app.state
     jobs: Jobs = state.screening_jobs
     job = jobs.start(
-        request.app.state.session_factory,
         partial(
             ScreeningService,
             actor=who.actor,

@@ -192,3 +192,20 @@ def test_a_nul_character_is_refused_wherever_text_comes_in(
         headers=analyst,
     )
     assert form.status_code == 422 and form.json()["error"]["field"] == "name"
+
+
+def test_adding_a_party_is_recorded_in_the_audit_trail(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    added = client.post(
+        "/api/parties",
+        json={"name": "Nova Tech Systems", "country": "US"},
+        headers=auth(tokens["analyst"]),
+    )
+    assert added.status_code == 201
+    events = client.get("/api/audit?entity=party", headers=auth(tokens["reviewer"])).json()
+    assert [(e["action"], e["entity_id"], e["actor"]) for e in events] == [
+        ("party.added", str(added.json()["id"]), "analyst@acme.test")
+    ]
+    assert events[0]["after"]["name"] == "Nova Tech Systems"
+    assert client.get("/api/audit/verify", headers=auth(tokens["reviewer"])).json()["intact"]

@@ -53,10 +53,6 @@ class Bom:
         bounds = np.searchsorted(edge_level[edge_order], np.arange(1, max_level + 1), side="right")
         return cls(n_parts, parent, child, quantity, level, edge_order, bounds)
 
-    @property
-    def depth(self) -> int:
-        return len(self.level_edge_bounds)
-
     def level_matrices(self) -> list[tuple[IntArray, sparse.csr_matrix]]:
         """Per level L ≥ 1: the parents at that level and their rows of the quantity matrix."""
         out = []

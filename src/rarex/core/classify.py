@@ -14,7 +14,6 @@ Every match carries the reason it was made.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -61,9 +60,6 @@ class Classification:
 
     def certain(self) -> tuple[ItemMatch, ...]:
         return tuple(m for m in self.matches if m.certainty is Certainty.MATCH)
-
-    def possible(self) -> tuple[ItemMatch, ...]:
-        return tuple(m for m in self.matches if m.certainty is Certainty.POSSIBLE_MATCH)
 
 
 # A part in one of these forms is a substance: an item naming a single element (gallium
@@ -277,7 +273,3 @@ def _by_customs_code(part: Part, inst: Instrument, item: Item) -> ItemMatch | No
                 verification=_verification(item, code),
             )
     return None
-
-
-def matched_instruments(matches: Iterable[ItemMatch]) -> set[str]:
-    return {m.instrument for m in matches}

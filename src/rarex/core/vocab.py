@@ -69,22 +69,13 @@ class InstrumentKind(StrEnum):
 
 
 class Outcome(StrEnum):
-    """Licensing outcomes, most restrictive first (see ``OUTCOME_SEVERITY``)."""
+    """Licensing outcomes, most restrictive first."""
 
     PROHIBITED = "prohibited"
     PRESUMPTION_OF_DENIAL = "presumption_of_denial"  # MOFCOM's "in principle not licensed"
     CASE_BY_CASE = "case_by_case"
     LICENCE_REQUIRED = "licence_required"
     NO_LICENCE_REQUIRED = "no_licence_required"
-
-
-OUTCOME_SEVERITY: dict[Outcome, int] = {
-    Outcome.PROHIBITED: 4,
-    Outcome.PRESUMPTION_OF_DENIAL: 3,
-    Outcome.CASE_BY_CASE: 2,
-    Outcome.LICENCE_REQUIRED: 1,
-    Outcome.NO_LICENCE_REQUIRED: 0,
-}
 
 
 class EndUserType(StrEnum):

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rarex.io.storage import repositories as repo
 from rarex.io.storage.tables import Party
 from rarex.services.accounts import Actor
 from rarex.services.errors import Conflict
@@ -49,6 +50,16 @@ def add_party(
     )
     session.add(party)
     session.flush()
+    repo.AuditLog(session, actor.org_id).append(
+        at=now,
+        actor=actor.email,
+        action="party.added",
+        entity="party",
+        entity_id=str(party.id),
+        before=None,
+        after={"name": name, "country": country, "kind": kind, "identifiers": identifiers},
+        rulebook_sha256="",
+    )
     return party
 
 

@@ -45,10 +45,6 @@ def user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def users_of(session: Session, org_id: int) -> Sequence[User]:
-    return session.scalars(select(User).where(User.org_id == org_id).order_by(User.id)).all()
-
-
 ChildTable = TypeVar("ChildTable", ClockPause, ApplicationItem, DocumentRow)
 
 
